@@ -1,0 +1,650 @@
+// Package sqlstore implements store.Store on SQL databases: the embedded
+// SQLite default (pure Go, so CGO_ENABLED=0 builds work) and, through the
+// same portable SQL, PostgreSQL.
+//
+// Statements are written with '?' placeholders and rebound per dialect.
+// Every mutating method runs in one transaction that takes the write lock
+// up front (SQLite BEGIN IMMEDIATE; PostgreSQL row locks), so invariants
+// checked inside it hold under any concurrency.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// dialect is what differs between the SQL databases.
+type dialect struct {
+	name string
+	// rebind turns '?' placeholders into the dialect's.
+	rebind func(string) string
+	// isUniqueViolation reports whether err is a unique-constraint failure.
+	isUniqueViolation func(error) bool
+	// lockUser is appended to the owner lookup inside write transactions.
+	lockSuffix string
+}
+
+// Store is a store.Store on a SQL database.
+type Store struct {
+	write *sql.DB // all writes; one connection for SQLite
+	read  *sql.DB // reads; may be the same pool as write
+	d     dialect
+	stmts map[string]string
+}
+
+var _ store.Store = (*Store)(nil)
+
+func (s *Store) q(query string) string {
+	if r, ok := s.stmts[query]; ok {
+		return r
+	}
+	return s.d.rebind(query)
+}
+
+// Close releases the database handles.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// migrate applies the embedded migrations of the dialect that are not yet
+// recorded, each in its own transaction together with its record.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	dir := "migrations/" + s.d.name
+	entries, err := fs.ReadDir(migrationsFS, dir)
+	if err != nil {
+		return err
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		version, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", e.Name())
+		}
+		body, err := migrationsFS.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			return err
+		}
+		if err := s.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range splitStatements(string(body)) {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %s: %w", e.Name(), err)
+				}
+			}
+			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), version, time.Now().Unix())
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func splitStatements(sqlText string) []string {
+	var out []string
+	for _, part := range strings.Split(sqlText, ";") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// tx runs fn in a write transaction and commits it.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// ---- accounts ----
+
+// CreateAccount implements store.Accounts.
+func (s *Store) CreateAccount(ctx context.Context, a store.Account, rootKey store.AccessKey) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (id, created_at) VALUES (?, ?)`), a.ID, millis(a.CreatedAt)); err != nil {
+			if s.d.isUniqueViolation(err) {
+				return fmt.Errorf("account %s: %w", a.ID, store.ErrAlreadyExists)
+			}
+			return err
+		}
+		return s.insertKey(ctx, tx, a.ID, "", rootKey)
+	})
+}
+
+// GetAccount implements store.Accounts.
+func (s *Store) GetAccount(ctx context.Context, id string) (store.Account, error) {
+	var ms int64
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT created_at FROM accounts WHERE id = ?`), id).Scan(&ms)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Account{}, &store.NotFoundError{Entity: store.EntityAccount, Name: id}
+	}
+	if err != nil {
+		return store.Account{}, err
+	}
+	return store.Account{ID: id, CreatedAt: fromMillis(ms)}, nil
+}
+
+// CountAccounts implements store.Accounts.
+func (s *Store) CountAccounts(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
+	return n, err
+}
+
+// ---- users ----
+
+func nameKey(name string) string { return strings.ToLower(name) }
+
+func encodeTags(tags []store.Tag) (string, error) {
+	if tags == nil {
+		tags = []store.Tag{}
+	}
+	b, err := json.Marshal(tags)
+	return string(b), err
+}
+
+func decodeTags(s string) ([]store.Tag, error) {
+	var tags []store.Tag
+	if err := json.Unmarshal([]byte(s), &tags); err != nil {
+		return nil, fmt.Errorf("decode tags: %w", err)
+	}
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	return tags, nil
+}
+
+const userColumns = `id, account_id, name, path, created_at, tags`
+
+type rowScanner interface{ Scan(...any) error }
+
+func scanUser(r rowScanner) (store.User, error) {
+	var u store.User
+	var ms int64
+	var tags string
+	if err := r.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags); err != nil {
+		return store.User{}, err
+	}
+	u.CreatedAt = fromMillis(ms)
+	var err error
+	u.Tags, err = decodeTags(tags)
+	return u, err
+}
+
+// CreateUser implements store.Users.
+func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	tags, err := encodeTags(u.Tags)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, account_id, name, name_key, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			u.ID, u.AccountID, u.Name, nameKey(u.Name), u.Path, millis(u.CreatedAt), tags)
+		if err != nil && s.d.isUniqueViolation(err) {
+			return fmt.Errorf("user %s: %w", u.Name, store.ErrAlreadyExists)
+		}
+		return err
+	})
+}
+
+func (s *Store) getUser(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, accountID, name string, lock bool) (store.User, error) {
+	query := `SELECT ` + userColumns + ` FROM users WHERE account_id = ? AND name_key = ?`
+	if lock {
+		query += s.d.lockSuffix
+	}
+	u, err := scanUser(q.QueryRowContext(ctx, s.q(query), accountID, nameKey(name)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.User{}, &store.NotFoundError{Entity: store.EntityUser, Name: name}
+	}
+	return u, err
+}
+
+// GetUser implements store.Users.
+func (s *Store) GetUser(ctx context.Context, accountID, name string) (store.User, error) {
+	return s.getUser(ctx, s.read, accountID, name, false)
+}
+
+// ListUsers implements store.Users.
+func (s *Store) ListUsers(ctx context.Context, accountID, pathPrefix string, p store.Page) ([]store.User, string, bool, error) {
+	query := `SELECT ` + userColumns + `, name_key FROM users WHERE account_id = ? AND name_key > ?`
+	args := []any{accountID, p.After}
+	if pathPrefix != "" && pathPrefix != "/" {
+		query += ` AND substr(path, 1, ?) = ?`
+		args = append(args, len(pathPrefix), pathPrefix)
+	}
+	query += ` ORDER BY name_key LIMIT ?`
+	args = append(args, p.Limit+1)
+	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, "", false, err
+	}
+	defer rows.Close()
+	var users []store.User
+	var last string
+	more := false
+	for rows.Next() {
+		if len(users) == p.Limit {
+			more = true
+			break
+		}
+		var u store.User
+		var ms int64
+		var tags, key string
+		if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &key); err != nil {
+			return nil, "", false, err
+		}
+		u.CreatedAt = fromMillis(ms)
+		if u.Tags, err = decodeTags(tags); err != nil {
+			return nil, "", false, err
+		}
+		users = append(users, u)
+		last = key
+	}
+	return users, last, more, rows.Err()
+}
+
+// UpdateUser implements store.Users.
+func (s *Store) UpdateUser(ctx context.Context, accountID, name string, update func(store.User) (store.User, error)) (store.User, error) {
+	var out store.User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		old, err := s.getUser(ctx, tx, accountID, name, true)
+		if err != nil {
+			return err
+		}
+		nu, err := update(old)
+		if err != nil {
+			return err
+		}
+		nu.ID, nu.AccountID, nu.CreatedAt = old.ID, old.AccountID, old.CreatedAt
+		tags, err := encodeTags(nu.Tags)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET name = ?, name_key = ?, path = ?, tags = ? WHERE id = ?`),
+			nu.Name, nameKey(nu.Name), nu.Path, tags, nu.ID)
+		if err != nil && s.d.isUniqueViolation(err) {
+			return fmt.Errorf("user %s: %w", nu.Name, store.ErrAlreadyExists)
+		}
+		out = nu
+		return err
+	})
+	return out, err
+}
+
+// DeleteUser implements store.Users.
+func (s *Store) DeleteUser(ctx context.Context, accountID, name string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		u, err := s.getUser(ctx, tx, accountID, name, true)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE user_id = ?`), u.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &store.ConflictError{Dependent: store.EntityAccessKey}
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM user_policies WHERE user_id = ?`), u.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &store.ConflictError{Dependent: store.EntityUserPolicy}
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM users WHERE id = ?`), u.ID)
+		return err
+	})
+}
+
+// ---- access keys ----
+
+// owner resolves userName to a user id inside tx, locking the owner row so
+// concurrent key creations for one owner serialize. "" is the root.
+func (s *Store) owner(ctx context.Context, tx *sql.Tx, accountID, userName string) (string, error) {
+	if userName == "" {
+		var id string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM accounts WHERE id = ?`+s.d.lockSuffix), accountID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", &store.NotFoundError{Entity: store.EntityAccount, Name: accountID}
+		}
+		return "", err
+	}
+	u, err := s.getUser(ctx, tx, accountID, userName, true)
+	return u.ID, err
+}
+
+func (s *Store) insertKey(ctx context.Context, tx *sql.Tx, accountID, userID string, k store.AccessKey) error {
+	var n int
+	var err error
+	if userID == "" {
+		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_id IS NULL`), accountID).Scan(&n)
+	} else {
+		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE user_id = ?`), userID).Scan(&n)
+	}
+	if err != nil {
+		return err
+	}
+	if n >= store.MaxAccessKeys {
+		return store.ErrLimitExceeded
+	}
+	var uid any
+	if userID != "" {
+		uid = userID
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO access_keys (id, account_id, user_id, status, created_at, secret_ciphertext, master_key_id) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		k.ID, accountID, uid, k.Status, millis(k.CreatedAt), k.SecretCiphertext, k.MasterKeyID)
+	if err != nil && s.d.isUniqueViolation(err) {
+		return fmt.Errorf("access key %s: %w", k.ID, store.ErrAlreadyExists)
+	}
+	return err
+}
+
+// CreateAccessKey implements store.AccessKeys.
+func (s *Store) CreateAccessKey(ctx context.Context, accountID, userName string, k store.AccessKey) (store.AccessKey, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		uid, err := s.owner(ctx, tx, accountID, userName)
+		if err != nil {
+			return err
+		}
+		k.AccountID, k.UserID = accountID, uid
+		return s.insertKey(ctx, tx, accountID, uid, k)
+	})
+	if err != nil {
+		return store.AccessKey{}, err
+	}
+	if userName != "" {
+		// Report the stored spelling of the name.
+		u, err := s.getUser(ctx, s.write, accountID, userName, false)
+		if err == nil {
+			k.UserName, k.UserPath = u.Name, u.Path
+		}
+	}
+	return k, nil
+}
+
+const keyColumns = `k.id, k.account_id, COALESCE(k.user_id, ''), COALESCE(u.name, ''), COALESCE(u.path, ''), k.status, k.created_at, k.secret_ciphertext, k.master_key_id, k.last_used_at, COALESCE(k.last_used_service, ''), COALESCE(k.last_used_region, '')`
+
+func scanKey(r rowScanner) (store.AccessKey, error) {
+	var k store.AccessKey
+	var created int64
+	var lastUsed sql.NullInt64
+	var svc, region string
+	if err := r.Scan(&k.ID, &k.AccountID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SecretCiphertext, &k.MasterKeyID, &lastUsed, &svc, &region); err != nil {
+		return store.AccessKey{}, err
+	}
+	k.CreatedAt = fromMillis(created)
+	if lastUsed.Valid {
+		k.LastUsed = &store.LastUsed{Time: fromMillis(lastUsed.Int64), Service: svc, Region: region}
+	}
+	return k, nil
+}
+
+// GetAccessKey implements store.AccessKeys.
+func (s *Store) GetAccessKey(ctx context.Context, id string) (store.AccessKey, error) {
+	k, err := scanKey(s.read.QueryRowContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.AccessKey{}, &store.NotFoundError{Entity: store.EntityAccessKey, Name: id}
+	}
+	return k, err
+}
+
+// ListAccessKeys implements store.AccessKeys, oldest key first.
+func (s *Store) ListAccessKeys(ctx context.Context, accountID, userName string) ([]store.AccessKey, error) {
+	var rows *sql.Rows
+	var err error
+	if userName == "" {
+		rows, err = s.read.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.account_id = ? AND k.user_id IS NULL ORDER BY k.created_at, k.id`), accountID)
+	} else {
+		var u store.User
+		if u, err = s.GetUser(ctx, accountID, userName); err != nil {
+			return nil, err
+		}
+		rows, err = s.read.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.user_id = ? ORDER BY k.created_at, k.id`), u.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []store.AccessKey
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// keyOfOwner checks inside tx that key id belongs to the owner.
+func (s *Store) keyOfOwner(ctx context.Context, tx *sql.Tx, accountID, userName, id string) error {
+	uid, err := s.owner(ctx, tx, accountID, userName)
+	if err != nil {
+		return err
+	}
+	var n int
+	if uid == "" {
+		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE id = ? AND account_id = ? AND user_id IS NULL`), id, accountID).Scan(&n)
+	} else {
+		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE id = ? AND user_id = ?`), id, uid).Scan(&n)
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return &store.NotFoundError{Entity: store.EntityAccessKey, Name: id}
+	}
+	return nil
+}
+
+// UpdateAccessKeyStatus implements store.AccessKeys.
+func (s *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, id, status string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.keyOfOwner(ctx, tx, accountID, userName, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE access_keys SET status = ? WHERE id = ?`), status, id)
+		return err
+	})
+}
+
+// DeleteAccessKey implements store.AccessKeys.
+func (s *Store) DeleteAccessKey(ctx context.Context, accountID, userName, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.keyOfOwner(ctx, tx, accountID, userName, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM access_keys WHERE id = ?`), id)
+		return err
+	})
+}
+
+// RecordLastUsed implements store.AccessKeys.
+func (s *Store) RecordLastUsed(ctx context.Context, updates []store.LastUsedUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, u := range updates {
+			ms := millis(u.Time)
+			if _, err := stmt.ExecContext(ctx, ms, u.Service, u.Region, u.AccessKeyID, ms); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ---- user policies ----
+
+// PutUserPolicy implements store.UserPolicies; it replaces a policy of the
+// same name (ignoring case), keeping the new spelling.
+func (s *Store) PutUserPolicy(ctx context.Context, accountID string, p store.UserPolicy) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		u, err := s.getUser(ctx, tx, accountID, p.UserName, true)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_policies WHERE user_id = ? AND name_key = ?`), u.ID, nameKey(p.Name)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO user_policies (user_id, name, name_key, document) VALUES (?, ?, ?, ?)`), u.ID, p.Name, nameKey(p.Name), p.Document)
+		return err
+	})
+}
+
+// GetUserPolicy implements store.UserPolicies.
+func (s *Store) GetUserPolicy(ctx context.Context, accountID, userName, policyName string) (store.UserPolicy, error) {
+	u, err := s.GetUser(ctx, accountID, userName)
+	if err != nil {
+		return store.UserPolicy{}, err
+	}
+	p := store.UserPolicy{UserName: u.Name}
+	err = s.read.QueryRowContext(ctx, s.q(`SELECT name, document FROM user_policies WHERE user_id = ? AND name_key = ?`), u.ID, nameKey(policyName)).Scan(&p.Name, &p.Document)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.UserPolicy{}, &store.NotFoundError{Entity: store.EntityUserPolicy, Name: policyName}
+	}
+	return p, err
+}
+
+// ListUserPolicies implements store.UserPolicies, names in order ignoring case.
+func (s *Store) ListUserPolicies(ctx context.Context, accountID, userName string) ([]string, error) {
+	u, err := s.GetUser(ctx, accountID, userName)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT name FROM user_policies WHERE user_id = ? ORDER BY name_key`), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
+}
+
+// DeleteUserPolicy implements store.UserPolicies.
+func (s *Store) DeleteUserPolicy(ctx context.Context, accountID, userName, policyName string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		u, err := s.getUser(ctx, tx, accountID, userName, true)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_policies WHERE user_id = ? AND name_key = ?`), u.ID, nameKey(policyName))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &store.NotFoundError{Entity: store.EntityUserPolicy, Name: policyName}
+		}
+		return nil
+	})
+}
+
+// ---- meta ----
+
+// GetMeta implements store.Meta.
+func (s *Store) GetMeta(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT value FROM meta WHERE name = ?`), name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &store.NotFoundError{Entity: "meta", Name: name}
+	}
+	return v, err
+}
+
+// PutMeta implements store.Meta.
+func (s *Store) PutMeta(ctx context.Context, name, value string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM meta WHERE name = ?`), name); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (name, value) VALUES (?, ?)`), name, value)
+		return err
+	})
+}
+
+// Check implements store.Store: the database's own integrity check plus the
+// cross-table invariants.
+func (s *Store) Check(ctx context.Context) error {
+	if s.d.name == "sqlite" {
+		var res string
+		if err := s.read.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+			return err
+		}
+		if res != "ok" {
+			return fmt.Errorf("sqlite integrity check: %s", res)
+		}
+	}
+	checks := []struct{ what, query string }{
+		{"keys without their user", `SELECT COUNT(*) FROM access_keys k WHERE k.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = k.user_id)`},
+		{"owners with more than 2 keys", `SELECT COUNT(*) FROM (SELECT account_id, user_id FROM access_keys GROUP BY account_id, user_id HAVING COUNT(*) > 2) t`},
+		{"policies without their user", `SELECT COUNT(*) FROM user_policies p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id)`},
+		{"users without their account", `SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.account_id)`},
+	}
+	for _, c := range checks {
+		var n int
+		if err := s.read.QueryRowContext(ctx, c.query).Scan(&n); err != nil {
+			return fmt.Errorf("check %s: %w", c.what, err)
+		}
+		if n != 0 {
+			return fmt.Errorf("integrity: %d %s", n, c.what)
+		}
+	}
+	return nil
+}
