@@ -177,7 +177,9 @@ type AccessKeys interface {
 type UserPolicies interface {
 	PutUserPolicy(ctx context.Context, accountID string, p UserPolicy) error
 	GetUserPolicy(ctx context.Context, accountID, userName, policyName string) (UserPolicy, error)
-	ListUserPolicies(ctx context.Context, accountID, userName string) ([]string, error)
+	// ListUserPolicies returns the user's policies, documents included,
+	// ordered by name ignoring case.
+	ListUserPolicies(ctx context.Context, accountID, userName string) ([]UserPolicy, error)
 	DeleteUserPolicy(ctx context.Context, accountID, userName, policyName string) error
 }
 

@@ -556,26 +556,26 @@ func (s *Store) GetUserPolicy(ctx context.Context, accountID, userName, policyNa
 	return p, err
 }
 
-// ListUserPolicies implements store.UserPolicies, names in order ignoring case.
-func (s *Store) ListUserPolicies(ctx context.Context, accountID, userName string) ([]string, error) {
+// ListUserPolicies implements store.UserPolicies.
+func (s *Store) ListUserPolicies(ctx context.Context, accountID, userName string) ([]store.UserPolicy, error) {
 	u, err := s.GetUser(ctx, accountID, userName)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT name FROM user_policies WHERE user_id = ? ORDER BY name_key`), u.ID)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT name, document FROM user_policies WHERE user_id = ? ORDER BY name_key`), u.ID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var names []string
+	var out []store.UserPolicy
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		p := store.UserPolicy{UserName: u.Name}
+		if err := rows.Scan(&p.Name, &p.Document); err != nil {
 			return nil, err
 		}
-		names = append(names, n)
+		out = append(out, p)
 	}
-	return names, rows.Err()
+	return out, rows.Err()
 }
 
 // DeleteUserPolicy implements store.UserPolicies.

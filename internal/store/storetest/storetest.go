@@ -337,9 +337,9 @@ func testUserPolicies(t *testing.T, s store.Store) {
 	if err := s.PutUserPolicy(ctx, acct, store.UserPolicy{UserName: "bob", Name: "ZETA", Document: "{}"}); err != nil {
 		t.Fatal(err)
 	}
-	names, err := s.ListUserPolicies(ctx, acct, "Bob")
-	if err != nil || len(names) != 2 || names[0] != "Alpha" || names[1] != "ZETA" {
-		t.Fatalf("ListUserPolicies = %v, %v", names, err)
+	list, err := s.ListUserPolicies(ctx, acct, "Bob")
+	if err != nil || len(list) != 2 || list[0].Name != "Alpha" || list[1].Name != "ZETA" || list[0].Document != doc || list[1].Document != "{}" || list[0].UserName != "Bob" {
+		t.Fatalf("ListUserPolicies = %+v, %v", list, err)
 	}
 	p, err := s.GetUserPolicy(ctx, acct, "BOB", "alpha")
 	if err != nil || p.Document != doc || p.Name != "Alpha" || p.UserName != "Bob" {

@@ -1,0 +1,103 @@
+// Package keycache keeps access keys in memory in front of a store, so
+// authenticating a request does not read the database.
+//
+// It is only correct when every write that changes a key, or the user a
+// key belongs to, goes through this process's Store: true of the embedded
+// store, where other processes (the admin commands) only add accounts and
+// keys, which a cache miss finds. Backends shared by several servers must
+// not be wrapped.
+//
+// Coherence: a write invalidates after it commits and before it returns,
+// so once a deactivation or deletion is acknowledged no later request
+// authenticates with the old state. A lookup that raced with a write (read
+// the old row before the commit, finished after the invalidation) must not
+// put its stale row back: each invalidation bumps a generation, and a
+// lookup only fills the cache if the generation it started under is still
+// current.
+package keycache
+
+import (
+	"context"
+	"sync"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Store wraps a store.Store with an access key cache.
+type Store struct {
+	store.Store
+
+	mu   sync.RWMutex
+	gen  uint64
+	keys map[string]store.AccessKey
+	max  int
+}
+
+// New wraps s, caching at most max keys.
+func New(s store.Store, max int) *Store {
+	return &Store{Store: s, keys: make(map[string]store.AccessKey), max: max}
+}
+
+// LookupAccessKey is GetAccessKey from memory when it can, for
+// authentication. The key's LastUsed is never filled: it changes without
+// invalidation (use GetAccessKey for it).
+func (c *Store) LookupAccessKey(ctx context.Context, id string) (store.AccessKey, error) {
+	c.mu.RLock()
+	k, ok := c.keys[id]
+	gen := c.gen
+	c.mu.RUnlock()
+	if ok {
+		return k, nil
+	}
+	k, err := c.Store.GetAccessKey(ctx, id)
+	if err != nil {
+		return k, err
+	}
+	k.LastUsed = nil
+	c.mu.Lock()
+	if c.gen == gen {
+		if len(c.keys) >= c.max {
+			clear(c.keys) // crude but bounded; refills on demand
+		}
+		c.keys[id] = k
+	}
+	c.mu.Unlock()
+	return k, nil
+}
+
+// invalidate drops one key, or all keys when id is "".
+func (c *Store) invalidate(id string) {
+	c.mu.Lock()
+	c.gen++
+	if id == "" {
+		clear(c.keys)
+	} else {
+		delete(c.keys, id)
+	}
+	c.mu.Unlock()
+}
+
+// UpdateAccessKeyStatus implements store.AccessKeys.
+func (c *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, id, status string) error {
+	defer c.invalidate(id)
+	return c.Store.UpdateAccessKeyStatus(ctx, accountID, userName, id, status)
+}
+
+// DeleteAccessKey implements store.AccessKeys.
+func (c *Store) DeleteAccessKey(ctx context.Context, accountID, userName, id string) error {
+	defer c.invalidate(id)
+	return c.Store.DeleteAccessKey(ctx, accountID, userName, id)
+}
+
+// UpdateUser implements store.Users; a rename changes the identity every
+// key of the user authenticates as.
+func (c *Store) UpdateUser(ctx context.Context, accountID, name string, update func(store.User) (store.User, error)) (store.User, error) {
+	defer c.invalidate("")
+	return c.Store.UpdateUser(ctx, accountID, name, update)
+}
+
+// DeleteUser implements store.Users.
+func (c *Store) DeleteUser(ctx context.Context, accountID, name string) error {
+	defer c.invalidate("")
+	return c.Store.DeleteUser(ctx, accountID, name)
+}
