@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/lastused"
+)
+
+// DefaultListen is the address `latchkey serve` listens on by default.
+const DefaultListen = "127.0.0.1:7480"
+
+type dataFlags struct {
+	dataDir       string
+	masterKeyFile string
+}
+
+func (f *dataFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.dataDir, "data", "./latchkey-data", "data directory (env "+envName("data")+")")
+	cmd.Flags().StringVar(&f.masterKeyFile, "master-key-file", "", "master key file; default DATA/master.key, generated on first start (env "+envName("master-key-file")+")")
+}
+
+func (f *dataFlags) options() app.Options {
+	return app.Options{DataDir: f.dataDir, MasterKeyFile: f.masterKeyFile}
+}
+
+func newServeCmd() *cobra.Command {
+	var (
+		data             dataFlags
+		listen           string
+		logLevel         string
+		logFormat        string
+		lastUsedInterval time.Duration
+		credsFile        string
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve IAM and STS on one HTTP endpoint",
+		Long: `Serve IAM (2010-05-08) and STS (2011-06-15) over the AWS Query protocol.
+
+On first start with an empty data dir, the first account is created: with the id
+and root key in LATCHKEY_ACCOUNT_ID, LATCHKEY_ROOT_ACCESS_KEY_ID and
+LATCHKEY_ROOT_SECRET_ACCESS_KEY when set, otherwise a random account and root
+key whose secret is printed once to standard error (and written to
+--bootstrap-credentials-file when given).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(cmd.ErrOrStderr(), logLevel, logFormat)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			d, err := app.Open(ctx, data.options())
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			want := app.RootCredentials{
+				AccountID:       os.Getenv("LATCHKEY_ACCOUNT_ID"),
+				AccessKeyID:     os.Getenv("LATCHKEY_ROOT_ACCESS_KEY_ID"),
+				SecretAccessKey: os.Getenv("LATCHKEY_ROOT_SECRET_ACCESS_KEY"),
+			}
+			created, err := d.Bootstrap(ctx, want, log)
+			if err != nil {
+				return err
+			}
+			if created != nil && want.SecretAccessKey == "" {
+				if err := announceRoot(cmd.ErrOrStderr(), *created, credsFile, data.dataDir); err != nil {
+					return err
+				}
+			}
+			return d.Serve(ctx, app.ServeOptions{Listen: listen, LastUsedInterval: lastUsedInterval, Logger: log})
+		},
+	}
+	data.register(cmd)
+	cmd.Flags().StringVar(&listen, "listen", DefaultListen, "address to listen on (env "+envName("listen")+")")
+	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error (env "+envName("log-level")+")")
+	cmd.Flags().StringVar(&logFormat, "log-format", "json", "json or text (env "+envName("log-format")+")")
+	cmd.Flags().DurationVar(&lastUsedInterval, "last-used-interval", lastused.DefaultInterval, "how often key last-used dates are flushed to the store (env "+envName("last-used-interval")+")")
+	cmd.Flags().StringVar(&credsFile, "bootstrap-credentials-file", "", "on first start, also write the generated root credentials to this file, mode 0600 (env "+envName("bootstrap-credentials-file")+")")
+	return cmd
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be json or text, not %q", format)
+}
+
+// announceRoot shows generated root credentials once, outside the
+// structured log, where an operator starting the server sees them.
+func announceRoot(w io.Writer, c app.RootCredentials, credsFile, dataDir string) error {
+	if credsFile != "" {
+		b, _ := json.MarshalIndent(c, "", "  ")
+		f, err := os.OpenFile(credsFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("write bootstrap credentials: %w", err)
+		}
+		if _, err := f.Write(append(b, '\n')); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	line := strings.Repeat("=", 78)
+	fmt.Fprintf(w, `%s
+Latchkey created account %s and its root access key.
+The secret is shown this once; Latchkey keeps it only encrypted.
+
+    AWS_ACCESS_KEY_ID=%s
+    AWS_SECRET_ACCESS_KEY=%s
+
+Lost it? With the server's data dir, make a new root key:
+    latchkey account root-key --data %s --account %s
+%s
+`, line, c.AccountID, c.AccessKeyID, c.SecretAccessKey, dataDir, c.AccountID, line)
+	return nil
+}

@@ -1,0 +1,179 @@
+// Package app wires Latchkey's parts together: it opens the data dir (store
+// and master key), creates the first account when the store is empty, and
+// builds the HTTP handler. cmd/latchkey only parses flags and calls it.
+package app
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/iam"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqlstore"
+)
+
+// Options locate the data.
+type Options struct {
+	DataDir string
+	// MasterKeyFile defaults to DataDir/master.key, generated on first start.
+	MasterKeyFile string
+}
+
+// Data is an opened data dir.
+type Data struct {
+	Store     store.Store
+	MasterKey *secret.MasterKey
+}
+
+// Close closes the store.
+func (d *Data) Close() error { return d.Store.Close() }
+
+const (
+	metaMasterKeyID    = "master_key_id"
+	metaMasterKeyCheck = "master_key_check"
+	checkPlaintext     = "latchkey master key check"
+)
+
+// Open opens the store in opts.DataDir and the master key, generating the
+// key when neither it nor any sealed data exists yet. A master key that does
+// not open the data dir's sealed values is refused before anything changes.
+func Open(ctx context.Context, opts Options) (*Data, error) {
+	keyFile := opts.MasterKeyFile
+	explicitKey := keyFile != ""
+	if !explicitKey {
+		keyFile = filepath.Join(opts.DataDir, "master.key")
+	}
+	st, err := sqlstore.OpenSQLite(ctx, opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	mk, err := openMasterKey(ctx, st, keyFile, explicitKey)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &Data{Store: st, MasterKey: mk}, nil
+}
+
+func openMasterKey(ctx context.Context, st store.Store, keyFile string, explicit bool) (*secret.MasterKey, error) {
+	check, err := st.GetMeta(ctx, metaMasterKeyCheck)
+	sealed := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	var mk *secret.MasterKey
+	if sealed || explicit {
+		// The data dir already holds sealed values (or the operator named a
+		// key): never generate a replacement.
+		mk, err = secret.LoadMasterKey(keyFile)
+	} else {
+		mk, _, err = secret.LoadOrCreateMasterKey(keyFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sealed {
+		raw, err := base64.StdEncoding.DecodeString(check)
+		if err == nil {
+			_, err = mk.Open(raw, []byte(metaMasterKeyCheck))
+		}
+		if err != nil {
+			want, _ := st.GetMeta(ctx, metaMasterKeyID)
+			return nil, fmt.Errorf("master key %s (%s) does not open this data dir, which was sealed with master key %s; start with the right --master-key-file", mk.ID(), keyFile, want)
+		}
+		return mk, nil
+	}
+	if err := st.PutMeta(ctx, metaMasterKeyCheck, base64.StdEncoding.EncodeToString(mk.Seal([]byte(checkPlaintext), []byte(metaMasterKeyCheck)))); err != nil {
+		return nil, err
+	}
+	if err := st.PutMeta(ctx, metaMasterKeyID, mk.ID()); err != nil {
+		return nil, err
+	}
+	return mk, nil
+}
+
+// RootCredentials are an account's root key pair, shown once.
+type RootCredentials struct {
+	AccountID       string `json:"AccountId"`
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+}
+
+var (
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	rootKeyIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{3,128}$`)
+)
+
+// CreateAccount creates an account with its first root key. Empty fields are
+// generated; given ones are checked (12 digits; a key id of 3 to 128
+// letters and digits, since tools ship fixed test keys).
+func (d *Data) CreateAccount(ctx context.Context, want RootCredentials) (RootCredentials, error) {
+	if want.AccountID == "" {
+		want.AccountID = secret.NewAccountID()
+	}
+	if !accountIDPattern.MatchString(want.AccountID) {
+		return RootCredentials{}, fmt.Errorf("account id %q must be 12 digits", want.AccountID)
+	}
+	if (want.AccessKeyID == "") != (want.SecretAccessKey == "") {
+		return RootCredentials{}, errors.New("give both the root access key id and its secret, or neither")
+	}
+	now := time.Now().UTC()
+	var k store.AccessKey
+	if want.AccessKeyID == "" {
+		var plain string
+		k, plain = iam.NewAccessKey(d.MasterKey, store.AccessKey{CreatedAt: now})
+		want.AccessKeyID, want.SecretAccessKey = k.ID, plain
+	} else {
+		if !rootKeyIDPattern.MatchString(want.AccessKeyID) {
+			return RootCredentials{}, fmt.Errorf("root access key id must be 3 to 128 letters and digits")
+		}
+		if len(want.SecretAccessKey) < 8 || len(want.SecretAccessKey) > 256 {
+			return RootCredentials{}, fmt.Errorf("root secret access key must be 8 to 256 characters")
+		}
+		k = store.AccessKey{ID: want.AccessKeyID, Status: store.StatusActive, CreatedAt: now,
+			SecretCiphertext: d.MasterKey.Seal([]byte(want.SecretAccessKey), []byte(want.AccessKeyID)), MasterKeyID: d.MasterKey.ID()}
+	}
+	if err := d.Store.CreateAccount(ctx, store.Account{ID: want.AccountID, CreatedAt: now}, k); err != nil {
+		return RootCredentials{}, err
+	}
+	return want, nil
+}
+
+// CreateRootKey adds a root access key to an existing account (at most two,
+// as for users): the way back in for an operator who lost the root secret.
+func (d *Data) CreateRootKey(ctx context.Context, accountID string) (RootCredentials, error) {
+	k, plain := iam.NewAccessKey(d.MasterKey, store.AccessKey{CreatedAt: time.Now().UTC()})
+	if _, err := d.Store.CreateAccessKey(ctx, accountID, "", k); err != nil {
+		if errors.Is(err, store.ErrLimitExceeded) {
+			return RootCredentials{}, fmt.Errorf("account %s already has %d root keys; delete one first", accountID, store.MaxAccessKeys)
+		}
+		return RootCredentials{}, err
+	}
+	return RootCredentials{AccountID: accountID, AccessKeyID: k.ID, SecretAccessKey: plain}, nil
+}
+
+// Bootstrap creates the first account when the store has none. It returns
+// the new credentials (nil when accounts already existed); generated
+// secrets must be shown to the operator once by the caller.
+func (d *Data) Bootstrap(ctx context.Context, want RootCredentials, log *slog.Logger) (*RootCredentials, error) {
+	n, err := d.Store.CountAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, nil
+	}
+	creds, err := d.CreateAccount(ctx, want)
+	if err != nil {
+		return nil, fmt.Errorf("create first account: %w", err)
+	}
+	log.Info("created first account", "account_id", creds.AccountID, "root_access_key_id", creds.AccessKeyID)
+	return &creds, nil
+}

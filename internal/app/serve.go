@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/iam"
+	"github.com/latchkey/latchkey/internal/lastused"
+	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/server"
+	"github.com/latchkey/latchkey/internal/sigv4"
+	"github.com/latchkey/latchkey/internal/store/keycache"
+	"github.com/latchkey/latchkey/internal/sts"
+)
+
+// ServeOptions configure the HTTP side.
+type ServeOptions struct {
+	Listen           string
+	LastUsedInterval time.Duration
+	Logger           *slog.Logger
+	// Ready, when set, is called with the bound address once the server
+	// accepts connections.
+	Ready func(addr net.Addr)
+}
+
+// HTTP server limits: a slow or idle client cannot hold a connection or
+// memory for long.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 15 * time.Second
+)
+
+// Handler builds the IAM/STS handler on d. The returned tracker must run
+// (Run) for last-used dates to reach the store.
+func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool) (http.Handler, *lastused.Tracker) {
+	tracker := lastused.New(d.Store, lastUsedInterval, log)
+	cached := keycache.New(d.Store, 100_000)
+	iamSvc := &iam.Service{Store: cached, MasterKey: d.MasterKey, LastUsed: tracker, ValidatePolicy: validatePolicy}
+	stsSvc := &sts.Service{Keys: d.Store}
+	ops := append([]op.Operation{}, iamSvc.Operations()...)
+	ops = append(ops, stsSvc.Operations()...)
+	h := server.New(server.Config{
+		Auth: &server.Authenticator{
+			Lookup:    cached.LookupAccessKey,
+			MasterKey: d.MasterKey,
+			Cache:     sigv4.NewSigningKeyCache(4096),
+			Uses:      tracker,
+			Logger:    log,
+		},
+		Authorizer: &server.PolicyAuthorizer{Policies: d.Store},
+		Operations: ops,
+		Logger:     log,
+		Ready:      ready,
+	})
+	return h, tracker
+}
+
+// Serve runs the server until ctx ends, then shuts down gracefully: it
+// stops accepting, lets requests in flight finish, and flushes last-used
+// dates.
+func (d *Data) Serve(ctx context.Context, opts ServeOptions) error {
+	log := opts.Logger
+	var ready atomic.Bool
+	h, tracker := d.Handler(log, opts.LastUsedInterval, ready.Load)
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", opts.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	trackerCtx, stopTracker := context.WithCancel(context.WithoutCancel(ctx))
+	trackerDone := make(chan struct{})
+	go func() { tracker.Run(trackerCtx); close(trackerDone) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	ready.Store(true)
+	log.Info("serving IAM and STS", "addr", ln.Addr().String())
+	if opts.Ready != nil {
+		opts.Ready(ln.Addr())
+	}
+
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	stopTracker()
+	<-trackerDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,81 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/latchkey/latchkey/internal/awserr"
+	"github.com/latchkey/latchkey/internal/op"
+)
+
+// Latchkey has no groups, managed policy attachments, MFA devices, SSH
+// public keys, service-specific credentials, signing certificates or login
+// profiles yet. Tools that manage users ask about them anyway (Terraform's
+// aws_iam_user reads and force-destroys them), so these actions answer what
+// AWS answers for an existing user that has none: an empty list, or
+// NoSuchEntity for a login profile. An unknown user is NoSuchEntity, as in
+// AWS.
+
+type listGroupsForUserResult struct {
+	Groups      Members[struct{}] `xml:"Groups"`
+	IsTruncated bool              `xml:"IsTruncated"`
+}
+
+type listAttachedUserPoliciesResult struct {
+	AttachedPolicies Members[struct{}] `xml:"AttachedPolicies"`
+	IsTruncated      bool              `xml:"IsTruncated"`
+}
+
+type listMFADevicesResult struct {
+	MFADevices  Members[struct{}] `xml:"MFADevices"`
+	IsTruncated bool              `xml:"IsTruncated"`
+}
+
+type listSSHPublicKeysResult struct {
+	SSHPublicKeys Members[struct{}] `xml:"SSHPublicKeys"`
+	IsTruncated   bool              `xml:"IsTruncated"`
+}
+
+type listServiceSpecificCredentialsResult struct {
+	ServiceSpecificCredentials Members[struct{}] `xml:"ServiceSpecificCredentials"`
+	IsTruncated                bool              `xml:"IsTruncated"`
+}
+
+type listSigningCertificatesResult struct {
+	Certificates Members[struct{}] `xml:"Certificates"`
+	IsTruncated  bool              `xml:"IsTruncated"`
+}
+
+// noneOperations are the table rows for the features above.
+func (s *Service) noneOperations() []op.Operation {
+	user := s.userResource("UserName")
+	list := func(action string, result any) op.Operation {
+		return op.Operation{Service: "iam", Action: action, Permission: "iam:" + action, Resource: user,
+			Handler: func(ctx context.Context, r *op.Request) (any, error) {
+				if _, err := s.Store.GetUser(ctx, r.Caller.AccountID, ownerName(r)); err != nil && ownerName(r) != "" {
+					return nil, storeErr(err)
+				}
+				return result, nil
+			}}
+	}
+	noLoginProfile := func(action string, mutating bool) op.Operation {
+		return op.Operation{Service: "iam", Action: action, Permission: "iam:" + action, Resource: user, Mutating: mutating,
+			Handler: func(ctx context.Context, r *op.Request) (any, error) {
+				name := ownerName(r)
+				u, err := s.Store.GetUser(ctx, r.Caller.AccountID, name)
+				if err != nil {
+					return nil, storeErr(err)
+				}
+				return nil, awserr.NoSuchEntity("Login Profile for User %s cannot be found.", u.Name)
+			}}
+	}
+	return []op.Operation{
+		list("ListGroupsForUser", listGroupsForUserResult{}),
+		list("ListAttachedUserPolicies", listAttachedUserPoliciesResult{}),
+		list("ListMFADevices", listMFADevicesResult{}),
+		list("ListSSHPublicKeys", listSSHPublicKeysResult{}),
+		list("ListServiceSpecificCredentials", listServiceSpecificCredentialsResult{}),
+		list("ListSigningCertificates", listSigningCertificatesResult{}),
+		noLoginProfile("GetLoginProfile", false),
+		noLoginProfile("DeleteLoginProfile", true),
+	}
+}

@@ -1,0 +1,97 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/awserr"
+	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/secret"
+	"github.com/latchkey/latchkey/internal/sigv4"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// UseRecorder is told of every successful authentication.
+type UseRecorder interface {
+	Record(accessKeyID string, at time.Time, service, region string)
+}
+
+// KeyLookup finds an access key by id across accounts.
+type KeyLookup func(ctx context.Context, id string) (store.AccessKey, error)
+
+// Authenticator verifies SigV4 signatures against the stored keys.
+type Authenticator struct {
+	Lookup    KeyLookup
+	MasterKey *secret.MasterKey
+	Cache     *sigv4.SigningKeyCache
+	Uses      UseRecorder
+	Logger    *slog.Logger
+}
+
+// Authenticate verifies r and returns the caller. The signed request is
+// returned whenever its authentication parsed, even if verification then
+// failed, so the access key id can be logged.
+//
+// Order, as AWS: parse and check the clock; look the key up (unknown,
+// deleted or Inactive: InvalidClientTokenId); verify the signature in
+// constant time (SignatureDoesNotMatch). Nothing in the answer says more.
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, now time.Time) (*op.Caller, *sigv4.SignedRequest, error) {
+	sr, err := sigv4.Parse(r, body, now)
+	if err != nil {
+		return nil, sr, sigv4Error(err)
+	}
+	switch sr.Service {
+	case "iam", "sts":
+	default:
+		return nil, sr, awserr.SignatureDoesNotMatch("Credential should be scoped to correct service: 'iam'. ")
+	}
+	k, err := a.Lookup(ctx, sr.AccessKeyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, sr, awserr.InvalidClientTokenID()
+	}
+	if err != nil {
+		return nil, sr, awserr.InternalFailure(err)
+	}
+	if k.Status != store.StatusActive {
+		return nil, sr, awserr.InvalidClientTokenID()
+	}
+	plain, err := a.MasterKey.Open(k.SecretCiphertext, []byte(k.ID))
+	if err != nil {
+		return nil, sr, awserr.InternalFailure(err)
+	}
+	if err := sr.Verify(string(plain), a.Cache); err != nil {
+		if a.Logger != nil && a.Logger.Enabled(context.Background(), slog.LevelDebug) {
+			var dbg interface{ Debug() (string, string) }
+			if errors.As(err, &dbg) {
+				creq, sts := dbg.Debug()
+				a.Logger.Debug("signature mismatch", "access_key_id", sr.AccessKeyID, "canonical_request", creq, "string_to_sign", sts)
+			}
+		}
+		return nil, sr, sigv4Error(err)
+	}
+	if a.Uses != nil {
+		a.Uses.Record(k.ID, now, sr.Service, sr.Region)
+	}
+	return &op.Caller{AccountID: k.AccountID, AccessKeyID: k.ID, UserID: k.UserID, UserName: k.UserName, UserPath: k.UserPath}, sr, nil
+}
+
+// sigv4Error maps the verifier's failures to AWS's codes; the messages are
+// the verifier's, which are AWS's words.
+func sigv4Error(err error) error {
+	var e *sigv4.Error
+	if !errors.As(err, &e) {
+		return awserr.InternalFailure(err)
+	}
+	switch e.Kind {
+	case sigv4.MissingAuth:
+		return awserr.MissingAuthenticationToken()
+	case sigv4.Incomplete:
+		return awserr.IncompleteSignature("%s", e.Message)
+	case sigv4.Expired, sigv4.SignatureMismatch:
+		return awserr.SignatureDoesNotMatch("%s", e.Message)
+	}
+	return awserr.IncompleteSignature("%s", e.Message)
+}

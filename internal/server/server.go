@@ -1,0 +1,237 @@
+// Package server is Latchkey's HTTP front: it serves IAM and STS over the AWS
+// Query protocol on one endpoint. Every request passes once through the same
+// pipeline around the operation table: read the body (bounded), authenticate
+// (SigV4), decode the parameters, find the operation, validate its input
+// against the service model, authorize, run the handler, render the XML, and
+// log one line.
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/awserr"
+	"github.com/latchkey/latchkey/internal/awsmodel"
+	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/query"
+)
+
+// MaxBodyBytes bounds a request body. The largest legitimate IAM request
+// is a policy document of 131,072 characters, percent-encoded.
+const MaxBodyBytes = 2 << 20
+
+// API versions of the two services.
+const (
+	iamVersion = "2010-05-08"
+	stsVersion = "2011-06-15"
+)
+
+// Authorizer decides whether the caller may perform an operation on a
+// resource. It returns nil to allow, or the *awserr.Error to answer.
+type Authorizer interface {
+	Authorize(ctx context.Context, r *op.Request, o *op.Operation, resource string) error
+}
+
+// Config is what a Server is built from.
+type Config struct {
+	Auth       *Authenticator
+	Authorizer Authorizer
+	Operations []op.Operation
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// Ready reports whether the server may answer /healthz with 200.
+	Ready func() bool
+}
+
+// Server is the http.Handler serving IAM and STS.
+type Server struct {
+	cfg Config
+	ops map[string]*op.Operation // "iam:CreateUser"
+}
+
+// New builds a server from cfg.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, ops: make(map[string]*op.Operation, len(cfg.Operations))}
+	for i := range cfg.Operations {
+		o := &cfg.Operations[i]
+		s.ops[o.Service+":"+o.Action] = o
+	}
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/healthz" && r.Method == http.MethodGet && r.Header.Get("Authorization") == "" && !r.URL.Query().Has("X-Amz-Algorithm") {
+		if s.cfg.Ready != nil && !s.cfg.Ready() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+		return
+	}
+	start := time.Now()
+	rec := &logRecord{requestID: newRequestID(), service: "iam"}
+	rec.status = s.serveAWS(w, r, rec)
+	s.log(r, rec, time.Since(start))
+}
+
+// logRecord collects what the request's log line says.
+type logRecord struct {
+	requestID, service, action, caller, accessKeyID, code string
+	status                                                int
+	cause                                                 error
+}
+
+func (s *Server) log(r *http.Request, rec *logRecord, latency time.Duration) {
+	attrs := []slog.Attr{
+		slog.String("request_id", rec.requestID),
+		slog.String("service", rec.service),
+		slog.String("action", rec.action),
+		slog.String("caller", rec.caller),
+		slog.String("access_key_id", rec.accessKeyID),
+		slog.Int("status", rec.status),
+		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
+		slog.String("remote", r.RemoteAddr),
+	}
+	level := slog.LevelInfo
+	if rec.code != "" {
+		attrs = append(attrs, slog.String("error_code", rec.code))
+	}
+	if rec.status >= 500 {
+		level = slog.LevelError
+		if rec.cause != nil {
+			attrs = append(attrs, slog.String("cause", rec.cause.Error()))
+		}
+	}
+	s.cfg.Logger.LogAttrs(context.Background(), level, "request", attrs...)
+}
+
+func (s *Server) fail(w http.ResponseWriter, rec *logRecord, err error) int {
+	e := awserr.As(err)
+	rec.code = e.Code
+	rec.cause = e.Cause
+	if e.Status >= 500 && e.Cause == nil {
+		rec.cause = err
+	}
+	renderError(w, rec.service, rec.requestID, e)
+	return e.Status
+}
+
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord) int {
+	ctx := r.Context()
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return s.fail(w, rec, &awserr.Error{Code: "InvalidHttpRequest", Message: "The HTTP method " + r.Method + " is not supported.", Status: http.StatusMethodNotAllowed, Sender: true})
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return s.fail(w, rec, err)
+	}
+
+	// Parameters: the URL query, plus the form body of a POST.
+	params, err := query.Decode(r.URL.RawQuery)
+	if err != nil {
+		return s.fail(w, rec, err)
+	}
+	if r.Method == http.MethodPost && isForm(r.Header.Get("Content-Type")) && len(body) > 0 {
+		form, err := query.Decode(string(body))
+		if err != nil {
+			return s.fail(w, rec, err)
+		}
+		if params, err = query.Merge(params, form); err != nil {
+			return s.fail(w, rec, err)
+		}
+	}
+	rec.action = params.String("Action")
+	if s.ops["sts:"+rec.action] != nil && s.ops["iam:"+rec.action] == nil {
+		rec.service = "sts"
+	}
+
+	now := s.cfg.Now()
+	caller, signed, err := s.cfg.Auth.Authenticate(ctx, r, body, now)
+	if signed != nil {
+		rec.accessKeyID = signed.AccessKeyID
+		if signed.Service == "sts" || signed.Service == "iam" {
+			rec.service = signed.Service
+		}
+	}
+	if err != nil {
+		return s.fail(w, rec, err)
+	}
+	rec.caller = caller.ARN()
+
+	if rec.action == "" {
+		return s.fail(w, rec, &awserr.Error{Code: "MissingAction", Message: "Missing Action", Status: http.StatusBadRequest, Sender: true})
+	}
+	o := s.ops[rec.service+":"+rec.action]
+	if o == nil {
+		version := iamVersion
+		if rec.service == "sts" {
+			version = stsVersion
+		}
+		return s.fail(w, rec, awserr.InvalidAction(rec.action, version))
+	}
+	if m, ok := awsmodel.Operation(o.Service, o.Action); ok {
+		if err := m.Validate(params); err != nil {
+			return s.fail(w, rec, err)
+		}
+	}
+	req := &op.Request{Caller: caller, Input: params, RequestID: rec.requestID, Region: signed.Region, Service: signed.Service, Time: now}
+	if o.Permission != "" && s.cfg.Authorizer != nil {
+		resource := "*"
+		if o.Resource != nil {
+			if resource, err = o.Resource(ctx, req); err != nil {
+				return s.fail(w, rec, err)
+			}
+		}
+		if err := s.cfg.Authorizer.Authorize(ctx, req, o, resource); err != nil {
+			return s.fail(w, rec, err)
+		}
+	}
+	result, err := o.Handler(ctx, req)
+	if err != nil {
+		return s.fail(w, rec, err)
+	}
+	if err := renderResult(w, o.Service, o.Action, rec.requestID, result); err != nil {
+		return s.fail(w, rec, awserr.InternalFailure(err))
+	}
+	return http.StatusOK
+}
+
+func isForm(contentType string) bool {
+	ct, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded")
+}
+
+// readBody reads at most MaxBodyBytes; a larger body is refused whole.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	if r.ContentLength > MaxBodyBytes {
+		return nil, awserr.RequestEntityTooLarge()
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, awserr.RequestEntityTooLarge()
+		}
+		return nil, &awserr.Error{Code: "MalformedHttpRequestException", Message: "The request body could not be read.", Status: http.StatusBadRequest, Sender: true, Cause: err}
+	}
+	if len(body) > MaxBodyBytes {
+		return nil, awserr.RequestEntityTooLarge()
+	}
+	return body, nil
+}

@@ -1,0 +1,67 @@
+// Package sts implements the STS actions Latchkey serves: who is calling
+// (GetCallerIdentity) and which account a key belongs to (GetAccessKeyInfo).
+package sts
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/latchkey/latchkey/internal/awserr"
+	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Service holds what the STS handlers need.
+type Service struct {
+	Keys store.AccessKeys
+}
+
+type getCallerIdentityResult struct {
+	UserID  string `xml:"UserId"`
+	Account string `xml:"Account"`
+	Arn     string `xml:"Arn"`
+}
+
+type getAccessKeyInfoResult struct {
+	Account string `xml:"Account"`
+}
+
+// Operations returns the STS rows of the operation table.
+func (s *Service) Operations() []op.Operation {
+	return []op.Operation{
+		{
+			// AWS needs no permission for GetCallerIdentity: an explicit deny
+			// does not stop it either.
+			Service: "sts", Action: "GetCallerIdentity",
+			Handler: s.getCallerIdentity,
+		},
+		{
+			Service: "sts", Action: "GetAccessKeyInfo", Permission: "sts:GetAccessKeyInfo",
+			Resource: func(_ context.Context, r *op.Request) (string, error) { return "*", nil },
+			Handler:  s.getAccessKeyInfo,
+		},
+	}
+}
+
+// getCallerIdentity answers as AWS does: for a user its AIDA… id and user
+// ARN; for the root the account id as UserId and the root ARN.
+func (s *Service) getCallerIdentity(_ context.Context, r *op.Request) (any, error) {
+	c := r.Caller
+	id := c.UserID
+	if c.IsRoot() {
+		id = c.AccountID
+	}
+	return getCallerIdentityResult{UserID: id, Account: c.AccountID, Arn: c.ARN()}, nil
+}
+
+// getAccessKeyInfo returns the account a key id belongs to. AWS derives it
+// from the id itself; Latchkey knows only its own keys, and answers for an
+// unknown id with InvalidParameterValue rather than guessing.
+func (s *Service) getAccessKeyInfo(ctx context.Context, r *op.Request) (any, error) {
+	id := r.Input.String("AccessKeyId")
+	k, err := s.Keys.GetAccessKey(ctx, id)
+	if err != nil {
+		return nil, &awserr.Error{Code: "InvalidParameterValue", Message: "The access key ID " + id + " is not recognized.", Status: http.StatusBadRequest, Sender: true}
+	}
+	return getAccessKeyInfoResult{Account: k.AccountID}, nil
+}
