@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/lastused"
 )
 
@@ -40,6 +41,7 @@ func newServeCmd() *cobra.Command {
 		logFormat        string
 		lastUsedInterval time.Duration
 		credsFile        string
+		auditDest        string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -63,6 +65,10 @@ key whose secret is printed once to standard error (and written to
 				return err
 			}
 			defer d.Close()
+			if d.Audit, err = audit.Open(auditDest); err != nil {
+				return err
+			}
+			defer d.Audit.Close()
 			want := app.RootCredentials{
 				AccountID:       os.Getenv("LATCHKEY_ACCOUNT_ID"),
 				AccessKeyID:     os.Getenv("LATCHKEY_ROOT_ACCESS_KEY_ID"),
@@ -85,6 +91,7 @@ key whose secret is printed once to standard error (and written to
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error (env "+envName("log-level")+")")
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "json or text (env "+envName("log-format")+")")
 	cmd.Flags().DurationVar(&lastUsedInterval, "last-used-interval", lastused.DefaultInterval, "how often key last-used dates are flushed to the store (env "+envName("last-used-interval")+")")
+	cmd.Flags().StringVar(&auditDest, "audit-log", "", "append the audit trail (JSON lines) to this file, or - for standard output (env "+envName("audit-log")+")")
 	cmd.Flags().StringVar(&credsFile, "bootstrap-credentials-file", "", "on first start, also write the generated root credentials to this file, mode 0600 (env "+envName("bootstrap-credentials-file")+")")
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/iam"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/store"
@@ -30,6 +31,8 @@ type Options struct {
 type Data struct {
 	Store     store.Store
 	MasterKey *secret.MasterKey
+	// Audit, when set, receives the audit trail of the handlers built on d.
+	Audit *audit.Log
 }
 
 // Close closes the store.

@@ -61,6 +61,7 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 		Operations: ops,
 		Logger:     log,
 		Ready:      ready,
+		Audit:      d.Audit,
 	})
 	return h, tracker
 }

@@ -11,10 +11,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/awsmodel"
 	"github.com/latchkey/latchkey/internal/op"
@@ -46,6 +48,9 @@ type Config struct {
 	Now        func() time.Time
 	// Ready reports whether the server may answer /healthz with 200.
 	Ready func() bool
+	// Audit receives a record of every mutating call and every
+	// authentication or authorization failure; nil disables it.
+	Audit *audit.Log
 }
 
 // Server is the http.Handler serving IAM and STS.
@@ -85,11 +90,45 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &logRecord{requestID: newRequestID(), service: "iam"}
 	rec.status = s.serveAWS(w, r, rec)
 	s.log(r, rec, time.Since(start))
+	if s.cfg.Audit != nil && (rec.mutating || auditedFailures[rec.code]) {
+		s.audit(r, rec, start)
+	}
+}
+
+// auditedFailures are the error codes of authentication and authorization
+// failures, recorded whatever the action.
+var auditedFailures = map[string]bool{
+	"MissingAuthenticationToken": true,
+	"IncompleteSignature":        true,
+	"InvalidClientTokenId":       true,
+	"SignatureDoesNotMatch":      true,
+	"AccessDenied":               true,
+}
+
+func (s *Server) audit(r *http.Request, rec *logRecord, start time.Time) {
+	result := "success"
+	if rec.code != "" {
+		result = "failure"
+	}
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	err = s.cfg.Audit.Write(audit.Record{
+		Time: start.UTC(), RequestID: rec.requestID, AccountID: rec.accountID, Caller: rec.caller,
+		AccessKeyID: rec.accessKeyID, SourceIP: ip, Service: rec.service, Action: rec.action,
+		Target: rec.target, Result: result, ErrorCode: rec.code,
+	})
+	if err != nil {
+		s.cfg.Logger.Error("audit write failed", "request_id", rec.requestID, "err", err)
+	}
 }
 
 // logRecord collects what the request's log line says.
 type logRecord struct {
 	requestID, service, action, caller, accessKeyID, code string
+	accountID, target                                     string
+	mutating                                              bool
 	status                                                int
 	cause                                                 error
 }
@@ -170,6 +209,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 		return s.fail(w, rec, err)
 	}
 	rec.caller = caller.ARN()
+	rec.accountID = caller.AccountID
 
 	if rec.action == "" {
 		return s.fail(w, rec, &awserr.Error{Code: "MissingAction", Message: "Missing Action", Status: http.StatusBadRequest, Sender: true})
@@ -182,6 +222,8 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 		}
 		return s.fail(w, rec, awserr.InvalidAction(rec.action, version))
 	}
+	rec.mutating = o.Mutating
+	rec.target = target(params)
 	if m, ok := awsmodel.Operation(o.Service, o.Action); ok {
 		if err := m.Validate(params); err != nil {
 			return s.fail(w, rec, err)
@@ -195,6 +237,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 				return s.fail(w, rec, err)
 			}
 		}
+		if rec.target == "" {
+			rec.target = resource
+		}
 		if err := s.cfg.Authorizer.Authorize(ctx, req, o, resource); err != nil {
 			return s.fail(w, rec, err)
 		}
@@ -207,6 +252,21 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 		return s.fail(w, rec, awserr.InternalFailure(err))
 	}
 	return http.StatusOK
+}
+
+// target names what a call acts on for the audit trail: the access key,
+// else the user (or policy) named in the request.
+func target(p query.Values) string {
+	if id := p.String("AccessKeyId"); id != "" {
+		return id
+	}
+	if u := p.String("UserName"); u != "" {
+		if pn := p.String("PolicyName"); pn != "" {
+			return "user/" + u + "/policy/" + pn
+		}
+		return "user/" + u
+	}
+	return ""
 }
 
 func isForm(contentType string) bool {
