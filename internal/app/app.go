@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"regexp"
@@ -29,8 +30,9 @@ type Options struct {
 
 // Data is an opened data dir.
 type Data struct {
-	Store     store.Store
-	MasterKey *secret.MasterKey
+	Store store.Store
+	// Keys holds the master keys; its primary seals new secrets.
+	Keys *secret.Keyring
 	// Audit, when set, receives the audit trail of the handlers built on d.
 	Audit *audit.Log
 }
@@ -39,14 +41,14 @@ type Data struct {
 func (d *Data) Close() error { return d.Store.Close() }
 
 const (
-	metaMasterKeyID    = "master_key_id"
 	metaMasterKeyCheck = "master_key_check"
 	checkPlaintext     = "latchkey master key check"
 )
 
-// Open opens the store in opts.DataDir and the master key, generating the
-// key when neither it nor any sealed data exists yet. A master key that does
-// not open the data dir's sealed values is refused before anything changes.
+// Open opens the store in opts.DataDir and the master key file, generating
+// the key when neither it nor any sealed data exists yet. A key file that
+// does not open the data dir's sealed values is refused before anything
+// changes.
 func Open(ctx context.Context, opts Options) (*Data, error) {
 	keyFile := opts.MasterKeyFile
 	explicitKey := keyFile != ""
@@ -57,49 +59,53 @@ func Open(ctx context.Context, opts Options) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	mk, err := openMasterKey(ctx, st, keyFile, explicitKey)
+	keys, err := openKeyring(ctx, st, keyFile, explicitKey)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	return &Data{Store: st, MasterKey: mk}, nil
+	return &Data{Store: st, Keys: keys}, nil
 }
 
-func openMasterKey(ctx context.Context, st store.Store, keyFile string, explicit bool) (*secret.MasterKey, error) {
+func openKeyring(ctx context.Context, st store.Store, keyFile string, explicit bool) (*secret.Keyring, error) {
 	check, err := st.GetMeta(ctx, metaMasterKeyCheck)
 	sealed := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	var mk *secret.MasterKey
-	if sealed || explicit {
-		// The data dir already holds sealed values (or the operator named a
-		// key): never generate a replacement.
-		mk, err = secret.LoadMasterKey(keyFile)
-	} else {
-		mk, _, err = secret.LoadOrCreateMasterKey(keyFile)
+	keys, err := secret.LoadKeyring(keyFile)
+	if errors.Is(err, fs.ErrNotExist) && !sealed && !explicit {
+		// A new data dir: generate its master key. Never when sealed
+		// values exist or the operator named a key file.
+		keys, err = secret.CreateKeyring(keyFile)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if sealed {
+		want, _ := st.GetMeta(ctx, store.MetaMasterKeyID)
 		raw, err := base64.StdEncoding.DecodeString(check)
 		if err == nil {
-			_, err = mk.Open(raw, []byte(metaMasterKeyCheck))
+			_, err = keys.Open(want, raw, []byte(metaMasterKeyCheck))
 		}
 		if err != nil {
-			want, _ := st.GetMeta(ctx, metaMasterKeyID)
-			return nil, fmt.Errorf("master key %s (%s) does not open this data dir, which was sealed with master key %s; start with the right --master-key-file", mk.ID(), keyFile, want)
+			return nil, fmt.Errorf("the master key file %s (primary key %s) does not open this data dir, which is sealed with master key %s; start with the right --master-key-file", keyFile, keys.Primary().ID(), want)
 		}
-		return mk, nil
+		return keys, nil
 	}
+	if err := setCurrentMasterKey(ctx, st, keys.Primary()); err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
+
+// setCurrentMasterKey records mk as the data dir's master key: the check
+// value first, then the id new secrets must be sealed with.
+func setCurrentMasterKey(ctx context.Context, st store.Store, mk *secret.MasterKey) error {
 	if err := st.PutMeta(ctx, metaMasterKeyCheck, base64.StdEncoding.EncodeToString(mk.Seal([]byte(checkPlaintext), []byte(metaMasterKeyCheck)))); err != nil {
-		return nil, err
+		return err
 	}
-	if err := st.PutMeta(ctx, metaMasterKeyID, mk.ID()); err != nil {
-		return nil, err
-	}
-	return mk, nil
+	return st.PutMeta(ctx, store.MetaMasterKeyID, mk.ID())
 }
 
 // RootCredentials are an account's root key pair, shown once.
@@ -131,7 +137,7 @@ func (d *Data) CreateAccount(ctx context.Context, want RootCredentials) (RootCre
 	var k store.AccessKey
 	if want.AccessKeyID == "" {
 		var plain string
-		k, plain = iam.NewAccessKey(d.MasterKey, store.AccessKey{CreatedAt: now})
+		k, plain = iam.NewAccessKey(d.Keys.Primary(), store.AccessKey{CreatedAt: now})
 		want.AccessKeyID, want.SecretAccessKey = k.ID, plain
 	} else {
 		if !rootKeyIDPattern.MatchString(want.AccessKeyID) {
@@ -141,7 +147,7 @@ func (d *Data) CreateAccount(ctx context.Context, want RootCredentials) (RootCre
 			return RootCredentials{}, fmt.Errorf("root secret access key must be 8 to 256 characters")
 		}
 		k = store.AccessKey{ID: want.AccessKeyID, Status: store.StatusActive, CreatedAt: now,
-			SecretCiphertext: d.MasterKey.Seal([]byte(want.SecretAccessKey), []byte(want.AccessKeyID)), MasterKeyID: d.MasterKey.ID()}
+			SecretCiphertext: d.Keys.Primary().Seal([]byte(want.SecretAccessKey), []byte(want.AccessKeyID)), MasterKeyID: d.Keys.Primary().ID()}
 	}
 	if err := d.Store.CreateAccount(ctx, store.Account{ID: want.AccountID, CreatedAt: now}, k); err != nil {
 		return RootCredentials{}, err
@@ -152,7 +158,7 @@ func (d *Data) CreateAccount(ctx context.Context, want RootCredentials) (RootCre
 // CreateRootKey adds a root access key to an existing account (at most two,
 // as for users): the way back in for an operator who lost the root secret.
 func (d *Data) CreateRootKey(ctx context.Context, accountID string) (RootCredentials, error) {
-	k, plain := iam.NewAccessKey(d.MasterKey, store.AccessKey{CreatedAt: time.Now().UTC()})
+	k, plain := iam.NewAccessKey(d.Keys.Primary(), store.AccessKey{CreatedAt: time.Now().UTC()})
 	if _, err := d.Store.CreateAccessKey(ctx, accountID, "", k); err != nil {
 		if errors.Is(err, store.ErrLimitExceeded) {
 			return RootCredentials{}, fmt.Errorf("account %s already has %d root keys; delete one first", accountID, store.MaxAccessKeys)

@@ -45,17 +45,17 @@ const (
 func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool) (http.Handler, *lastused.Tracker) {
 	tracker := lastused.New(d.Store, lastUsedInterval, log)
 	cached := keycache.New(d.Store, 100_000)
-	iamSvc := &iam.Service{Store: cached, MasterKey: d.MasterKey, LastUsed: tracker, ValidatePolicy: validatePolicy}
+	iamSvc := &iam.Service{Store: cached, Keys: d.Keys, LastUsed: tracker, ValidatePolicy: validatePolicy}
 	stsSvc := &sts.Service{Keys: d.Store}
 	ops := append([]op.Operation{}, iamSvc.Operations()...)
 	ops = append(ops, stsSvc.Operations()...)
 	h := server.New(server.Config{
 		Auth: &server.Authenticator{
-			Lookup:    cached.LookupAccessKey,
-			MasterKey: d.MasterKey,
-			Cache:     sigv4.NewSigningKeyCache(4096),
-			Uses:      tracker,
-			Logger:    log,
+			Lookup: cached.LookupAccessKey,
+			Keys:   d.Keys,
+			Cache:  sigv4.NewSigningKeyCache(4096),
+			Uses:   tracker,
+			Logger: log,
 		},
 		Authorizer: &server.PolicyAuthorizer{Policies: d.Store},
 		Operations: ops,

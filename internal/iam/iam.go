@@ -26,10 +26,10 @@ type LastUsedSource interface {
 
 // Service holds what the IAM handlers need.
 type Service struct {
-	Store     store.Store
-	MasterKey *secret.MasterKey
-	LastUsed  LastUsedSource
-	Now       func() time.Time
+	Store    store.Store
+	Keys     *secret.Keyring
+	LastUsed LastUsedSource
+	Now      func() time.Time
 	// ValidatePolicy checks a policy document before it is stored; it
 	// returns an *awserr.Error (MalformedPolicyDocument) when it is not valid.
 	ValidatePolicy func(doc string) error

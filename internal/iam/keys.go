@@ -28,7 +28,7 @@ func NewAccessKey(mk *secret.MasterKey, created store.AccessKey) (store.AccessKe
 func (s *Service) createAccessKey(ctx context.Context, r *op.Request) (any, error) {
 	owner := ownerName(r)
 	for attempt := 0; ; attempt++ {
-		k, plain := NewAccessKey(s.MasterKey, store.AccessKey{CreatedAt: s.now()})
+		k, plain := NewAccessKey(s.Keys.Primary(), store.AccessKey{CreatedAt: s.now()})
 		stored, err := s.Store.CreateAccessKey(ctx, r.Caller.AccountID, owner, k)
 		switch {
 		case err == nil:
@@ -43,6 +43,12 @@ func (s *Service) createAccessKey(ctx context.Context, r *op.Request) (any, erro
 			return nil, awserr.LimitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", store.MaxAccessKeys)
 		case errors.Is(err, store.ErrAlreadyExists) && attempt < 3:
 			continue // a key id collision: draw again
+		case errors.Is(err, store.ErrStaleMasterKey) && attempt < 3:
+			// The master key was rotated by another process: follow it.
+			if err := s.Keys.Reload(); err != nil {
+				return nil, awserr.ServiceFailure(err)
+			}
+			continue
 		default:
 			return nil, storeErr(err)
 		}

@@ -15,15 +15,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // MasterKey seals and opens secrets. Safe for concurrent use.
 type MasterKey struct {
 	id   string
+	raw  []byte
 	aead cipher.AEAD
 }
 
@@ -44,7 +43,7 @@ func NewMasterKey(raw []byte) (*MasterKey, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(append([]byte("latchkey master key id\x00"), raw...))
-	return &MasterKey{id: hex.EncodeToString(sum[:8]), aead: aead}, nil
+	return &MasterKey{id: hex.EncodeToString(sum[:8]), raw: append([]byte(nil), raw...), aead: aead}, nil
 }
 
 // ID is a fingerprint naming the key; it reveals nothing about it.
@@ -70,37 +69,6 @@ func (m *MasterKey) Open(sealed, aad []byte) ([]byte, error) {
 		return nil, ErrWrongKey
 	}
 	return pt, nil
-}
-
-// LoadMasterKey reads a master key file (64 hex characters).
-func LoadMasterKey(path string) (*MasterKey, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read master key: %w", err)
-	}
-	raw, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(raw) != 32 {
-		return nil, fmt.Errorf("master key file %s must hold 64 hex characters", path)
-	}
-	return NewMasterKey(raw)
-}
-
-// LoadOrCreateMasterKey loads the key at path, or generates one there with
-// mode 0600 when the file does not exist. created reports the latter.
-func LoadOrCreateMasterKey(path string) (key *MasterKey, created bool, err error) {
-	key, err = LoadMasterKey(path)
-	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return key, false, err
-	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return nil, false, err
-	}
-	if err := WriteMasterKey(path, raw); err != nil {
-		return nil, false, err
-	}
-	key, err = NewMasterKey(raw)
-	return key, true, err
 }
 
 // WriteMasterKey writes raw to path with mode 0600, durably and without

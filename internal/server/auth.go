@@ -24,11 +24,11 @@ type KeyLookup func(ctx context.Context, id string) (store.AccessKey, error)
 
 // Authenticator verifies SigV4 signatures against the stored keys.
 type Authenticator struct {
-	Lookup    KeyLookup
-	MasterKey *secret.MasterKey
-	Cache     *sigv4.SigningKeyCache
-	Uses      UseRecorder
-	Logger    *slog.Logger
+	Lookup KeyLookup
+	Keys   *secret.Keyring
+	Cache  *sigv4.SigningKeyCache
+	Uses   UseRecorder
+	Logger *slog.Logger
 }
 
 // Authenticate verifies r and returns the caller. The signed request is
@@ -58,7 +58,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if k.Status != store.StatusActive {
 		return nil, sr, awserr.InvalidClientTokenID()
 	}
-	plain, err := a.MasterKey.Open(k.SecretCiphertext, []byte(k.ID))
+	plain, err := a.Keys.Open(k.MasterKeyID, k.SecretCiphertext, []byte(k.ID))
 	if err != nil {
 		return nil, sr, awserr.InternalFailure(err)
 	}

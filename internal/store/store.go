@@ -34,7 +34,17 @@ var (
 	ErrAlreadyExists  = errors.New("already exists")
 	ErrLimitExceeded  = errors.New("limit exceeded")
 	ErrDeleteConflict = errors.New("delete conflict")
+	// ErrStaleMasterKey: a secret sealed under a master key other than the
+	// data dir's current one (MetaMasterKeyID) was refused. The caller
+	// reloads its keyring and seals again.
+	ErrStaleMasterKey = errors.New("secret sealed with a master key that is no longer current")
 )
+
+// MetaMasterKeyID is the Meta entry naming the current master key. When it
+// is set, a key is only stored if its secret is sealed under that key, so
+// a rotation can finish: once it has re-sealed every secret, none sealed
+// with the old key can appear.
+const MetaMasterKeyID = "master_key_id"
 
 // Entity names the kind of thing an error is about.
 type Entity string
@@ -167,6 +177,12 @@ type AccessKeys interface {
 	ListAccessKeys(ctx context.Context, accountID, userName string) ([]AccessKey, error)
 	UpdateAccessKeyStatus(ctx context.Context, accountID, userName, id, status string) error
 	DeleteAccessKey(ctx context.Context, accountID, userName, id string) error
+	// SealedSecrets returns up to limit keys whose secret is not sealed
+	// with master key id except (for rotation), with their ciphertexts.
+	SealedSecrets(ctx context.Context, except string, limit int) ([]AccessKey, error)
+	// ReplaceSealedSecret stores a re-sealed secret for key id, only if it
+	// is still sealed with oldMasterKeyID; it reports whether it replaced.
+	ReplaceSealedSecret(ctx context.Context, id, oldMasterKeyID string, ciphertext []byte, newMasterKeyID string) (bool, error)
 	// RecordLastUsed applies a batch of last-used observations; a newer
 	// stored time is never overwritten by an older one, and unknown keys are
 	// skipped.

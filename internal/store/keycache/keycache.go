@@ -101,3 +101,9 @@ func (c *Store) DeleteUser(ctx context.Context, accountID, name string) error {
 	defer c.invalidate("")
 	return c.Store.DeleteUser(ctx, accountID, name)
 }
+
+// ReplaceSealedSecret implements store.AccessKeys.
+func (c *Store) ReplaceSealedSecret(ctx context.Context, id, oldMasterKeyID string, ciphertext []byte, newMasterKeyID string) (bool, error) {
+	defer c.invalidate(id)
+	return c.Store.ReplaceSealedSecret(ctx, id, oldMasterKeyID, ciphertext, newMasterKeyID)
+}

@@ -371,6 +371,15 @@ func (s *Store) insertKey(ctx context.Context, tx *sql.Tx, accountID, userID str
 	if n >= store.MaxAccessKeys {
 		return store.ErrLimitExceeded
 	}
+	var current string
+	err = tx.QueryRowContext(ctx, s.q(`SELECT value FROM meta WHERE name = ?`), store.MetaMasterKeyID).Scan(&current)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	case current != k.MasterKeyID:
+		return store.ErrStaleMasterKey
+	}
 	var uid any
 	if userID != "" {
 		uid = userID
@@ -501,6 +510,38 @@ func (s *Store) DeleteAccessKey(ctx context.Context, accountID, userName, id str
 		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM access_keys WHERE id = ?`), id)
 		return err
 	})
+}
+
+// SealedSecrets implements store.AccessKeys.
+func (s *Store) SealedSecrets(ctx context.Context, except string, limit int) ([]store.AccessKey, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, secret_ciphertext, master_key_id FROM access_keys WHERE master_key_id <> ? ORDER BY id LIMIT ?`), except, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.AccessKey
+	for rows.Next() {
+		var k store.AccessKey
+		if err := rows.Scan(&k.ID, &k.SecretCiphertext, &k.MasterKeyID); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceSealedSecret implements store.AccessKeys.
+func (s *Store) ReplaceSealedSecret(ctx context.Context, id, oldMasterKeyID string, ciphertext []byte, newMasterKeyID string) (bool, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE access_keys SET secret_ciphertext = ?, master_key_id = ? WHERE id = ? AND master_key_id = ?`), ciphertext, newMasterKeyID, id, oldMasterKeyID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n == 1, err
 }
 
 // RecordLastUsed implements store.AccessKeys.

@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"UserPolicies", testUserPolicies},
 		{"LastUsed", testLastUsed},
 		{"Meta", testMeta},
+		{"MasterKeyRotation", testMasterKeyRotation},
 		{"ConcurrentKeyLimit", testConcurrentKeyLimit},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 		{"ConcurrentUpdates", testConcurrentUpdates},
@@ -464,5 +465,36 @@ func testConcurrentUpdates(t *testing.T, s store.Store) {
 	u, err := s.GetUser(ctx, acct, "Bob")
 	if err != nil || len(u.Tags) != n {
 		t.Fatalf("after %d concurrent tag updates: %d tags, %v", n, len(u.Tags), err)
+	}
+}
+
+func testMasterKeyRotation(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	root := mustAccount(t, s, acct) // sealed with "mk1", before any current key is named
+	if err := s.PutMeta(ctx, store.MetaMasterKeyID, "mk2"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.CreateAccessKey(ctx, acct, "", newKey())
+	wantErr(t, "key sealed with a stale master key", err, store.ErrStaleMasterKey)
+	fresh := newKey()
+	fresh.MasterKeyID = "mk2"
+	if _, err := s.CreateAccessKey(ctx, acct, "", fresh); err != nil {
+		t.Fatal(err)
+	}
+	old, err := s.SealedSecrets(ctx, "mk2", 10)
+	if err != nil || len(old) != 1 || old[0].ID != root.ID || string(old[0].SecretCiphertext) != string(root.SecretCiphertext) {
+		t.Fatalf("SealedSecrets = %+v, %v", old, err)
+	}
+	if ok, err := s.ReplaceSealedSecret(ctx, root.ID, "mk1", []byte("resealed"), "mk2"); err != nil || !ok {
+		t.Fatalf("ReplaceSealedSecret = %v, %v", ok, err)
+	}
+	if ok, err := s.ReplaceSealedSecret(ctx, root.ID, "mk1", []byte("again"), "mk2"); err != nil || ok {
+		t.Fatalf("second ReplaceSealedSecret = %v, %v", ok, err)
+	}
+	if left, _ := s.SealedSecrets(ctx, "mk2", 10); len(left) != 0 {
+		t.Fatalf("still sealed with the old key: %+v", left)
+	}
+	if k, _ := s.GetAccessKey(ctx, root.ID); string(k.SecretCiphertext) != "resealed" || k.MasterKeyID != "mk2" {
+		t.Fatalf("after re-sealing: %+v", k)
 	}
 }
