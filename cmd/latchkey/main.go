@@ -37,7 +37,7 @@ func newRootCmd() *cobra.Command {
 			return bindEnv(cmd.Flags())
 		},
 	}
-	root.AddCommand(newServeCmd(), newAccountCmd(), newMasterKeyCmd(), &cobra.Command{
+	root.AddCommand(newServeCmd(), newAccountCmd(), newMasterKeyCmd(), newCheckCmd(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), version) },
