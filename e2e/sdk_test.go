@@ -288,7 +288,7 @@ func TestGoSDKPoliciesAndIsolation(t *testing.T) {
 	}
 }
 
-// TestConcurrentKeyCreation races 50 CreateAccessKey calls for one user.
+// TestConcurrentKeyCreation races 200 CreateAccessKey calls for one user.
 func TestConcurrentKeyCreation(t *testing.T) {
 	s := e2etest.Start(t, e2etest.Options{})
 	ctx := context.Background()
@@ -296,7 +296,7 @@ func TestConcurrentKeyCreation(t *testing.T) {
 	must[*iam.CreateUserOutput](t)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("Racer")}))
 	var ok, limited atomic.Int32
 	var wg sync.WaitGroup
-	for i := 0; i < 50; i++ {
+	for i := 0; i < 200; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -313,7 +313,7 @@ func TestConcurrentKeyCreation(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if ok.Load() != 2 || limited.Load() != 48 {
+	if ok.Load() != 2 || limited.Load() != 198 {
 		t.Fatalf("%d created, %d LimitExceeded", ok.Load(), limited.Load())
 	}
 }
