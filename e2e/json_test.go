@@ -11,3 +11,9 @@ func jsonDecode(t *testing.T, s string, v any) {
 		t.Fatalf("decode %q: %v", s, err)
 	}
 }
+
+// fmtAny renders a response for searching.
+func fmtAny(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
