@@ -1,0 +1,136 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// TestGoldenResponses pins the XML of every action's response byte for
+// byte (ids, dates, secrets and request ids normalized) against
+// testdata/golden. Regenerate with -update and review the diff like code.
+func TestGoldenResponses(t *testing.T) {
+	ctx := t.Context()
+	d, err := Open(ctx, Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.CreateAccount(ctx, RootCredentials{AccountID: "123456789012", AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := d.Handler(slog.New(slog.DiscardHandler), time.Hour, nil)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	var keyID string
+	steps := []struct {
+		name    string
+		service string
+		params  []string
+	}{
+		{"CreateUser", "iam", []string{"Action", "CreateUser", "UserName", "Bob", "Path", "/r&d<core>/", "Tags.member.1.Key", "dept", "Tags.member.1.Value", "R and D"}},
+		{"GetUser", "iam", []string{"Action", "GetUser", "UserName", "Bob"}},
+		{"GetUserRoot", "iam", []string{"Action", "GetUser"}},
+		{"ListUsers", "iam", []string{"Action", "ListUsers"}},
+		{"ListUserTags", "iam", []string{"Action", "ListUserTags", "UserName", "Bob"}},
+		{"CreateAccessKey", "iam", []string{"Action", "CreateAccessKey", "UserName", "Bob"}},
+		{"ListAccessKeys", "iam", []string{"Action", "ListAccessKeys", "UserName", "Bob"}},
+		{"GetAccessKeyLastUsed", "iam", []string{"Action", "GetAccessKeyLastUsed", "AccessKeyId", "$KEY"}},
+		{"UpdateAccessKey", "iam", []string{"Action", "UpdateAccessKey", "UserName", "Bob", "AccessKeyId", "$KEY", "Status", "Inactive"}},
+		{"PutUserPolicy", "iam", []string{"Action", "PutUserPolicy", "UserName", "Bob", "PolicyName", "p", "PolicyDocument", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}}`}},
+		{"GetUserPolicy", "iam", []string{"Action", "GetUserPolicy", "UserName", "Bob", "PolicyName", "p"}},
+		{"ListUserPolicies", "iam", []string{"Action", "ListUserPolicies", "UserName", "Bob"}},
+		{"ListGroupsForUser", "iam", []string{"Action", "ListGroupsForUser", "UserName", "Bob"}},
+		{"GetLoginProfile", "iam", []string{"Action", "GetLoginProfile", "UserName", "Bob"}},
+		{"DeleteUserConflict", "iam", []string{"Action", "DeleteUser", "UserName", "Bob"}},
+		{"NoSuchUser", "iam", []string{"Action", "GetUser", "UserName", "Nobody"}},
+		{"ValidationError", "iam", []string{"Action", "CreateUser", "UserName", "bad name!"}},
+		{"InvalidAction", "iam", []string{"Action", "Frobnicate"}},
+		{"GetCallerIdentity", "sts", []string{"Action", "GetCallerIdentity"}},
+		{"GetAccessKeyInfo", "sts", []string{"Action", "GetAccessKeyInfo", "AccessKeyId", "AKIAIOSFODNN7EXAMPLE"}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			form := url.Values{"Version": {map[string]string{"iam": "2010-05-08", "sts": "2011-06-15"}[st.service]}}
+			for i := 0; i < len(st.params); i += 2 {
+				form.Set(st.params[i], strings.ReplaceAll(st.params[i+1], "$KEY", keyID))
+			}
+			status, body := post(t, srv.URL, st.service, form.Encode())
+			if m := regexp.MustCompile(`<AccessKeyId>(AKIA[A-Z2-7]{16})</AccessKeyId>`).FindStringSubmatch(body); m != nil && keyID == "" {
+				keyID = m[1]
+			}
+			got := normalize(body, status)
+			path := filepath.Join("testdata", "golden", st.name+".xml")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if got != string(want) {
+				t.Fatalf("response differs from %s:\n%s\nwant:\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+func post(t *testing.T, base, service, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+		req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.Header.Get("Content-Type") != "text/xml" {
+		t.Fatalf("content type %q", resp.Header.Get("Content-Type"))
+	}
+	return resp.StatusCode, string(b)
+}
+
+var normalizers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`), "REQUEST-ID"},
+	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`), "DATE"},
+	{regexp.MustCompile(`AIDA[A-Z2-7]{17}`), "USER-ID"},
+	{regexp.MustCompile(`AKIA[A-Z2-7]{16}`), "ACCESS-KEY-ID"},
+	{regexp.MustCompile(`<SecretAccessKey>[A-Za-z0-9+/]{40}</SecretAccessKey>`), "<SecretAccessKey>SECRET</SecretAccessKey>"},
+}
+
+func normalize(body string, status int) string {
+	for _, n := range normalizers {
+		body = n.re.ReplaceAllString(body, n.with)
+	}
+	return "HTTP " + http.StatusText(status) + "\n" + body
+}
