@@ -134,3 +134,10 @@ func InternalFailure(cause error) *Error {
 func ServiceFailure(cause error) *Error {
 	return &Error{Code: "ServiceFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError, Cause: cause}
 }
+
+// InvalidQueryParameter is AWS's common error for a query string that "is
+// malformed or does not adhere to AWS standards" (HTTP 400): Latchkey's
+// answer to a parameter given twice or to too many parameters.
+func InvalidQueryParameter(format string, args ...any) *Error {
+	return sender("InvalidQueryParameter", http.StatusBadRequest, format, args...)
+}

@@ -1,354 +1,190 @@
-// Package awsmodel validates request parameters against the constraints of
-// botocore's IAM and STS service models (models.json, extracted by ./gen and
-// embedded), with AWS's ValidationError wording:
+// Package awsmodel holds what botocore's IAM and STS service models say
+// about each operation, as generated Go (zz_generated.go, written by ./gen):
+// the input shape tree with its constraints (types, required members,
+// lengths, value ranges, patterns, enums), the result wrapper, the modeled
+// errors, and each service's metadata. Op.Validate checks a request's
+// decoded parameters against that tree and answers with AWS's
+// ValidationError wording.
 //
-//	1 validation error detected: Value 'bad name!' at 'userName' failed to
-//	satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+
-//
-// Patterns are the models' Java regular expressions converted to RE2 and
-// anchored, since AWS matches the whole value.
+// The models are the wire contract: regenerate after a botocore update with
+// go generate, and review the diff like code.
 package awsmodel
 
-//go:generate go run ./gen -o models.json
+//go:generate go run ./gen
 
 import (
-	_ "embed"
-	"encoding/json"
-	"fmt"
-	"math"
 	"regexp"
-	"strconv"
-	"strings"
+	"sort"
 	"sync"
-	"unicode/utf8"
-
-	"github.com/latchkey/latchkey/internal/awserr"
-	"github.com/latchkey/latchkey/internal/query"
 )
 
-//go:embed models.json
-var modelsJSON []byte
+// Kind is a shape's type in the model.
+type Kind uint8
 
-type shape struct {
-	Type     string            `json:"type"`
-	Required []string          `json:"required"`
-	Members  map[string]string `json:"members"`
-	Member   string            `json:"member"`
-	Key      string            `json:"key"`
-	Value    string            `json:"value"`
-	Min      *float64          `json:"min"`
-	Max      *float64          `json:"max"`
-	Pattern  string            `json:"pattern"`
-	Enum     []string          `json:"enum"`
-
-	once sync.Once
-	re   *regexp.Regexp // nil when the pattern does not translate
-}
-
-type operation struct {
-	Input         string `json:"input"`
-	ResultWrapper string `json:"resultWrapper"`
-}
-
-type service struct {
-	APIVersion   string               `json:"apiVersion"`
-	XMLNamespace string               `json:"xmlNamespace"`
-	Operations   map[string]operation `json:"operations"`
-	Shapes       map[string]*shape    `json:"shapes"`
-}
-
-var (
-	loadOnce sync.Once
-	services map[string]*service
+// Kinds of shapes. Float covers the model's float and double.
+const (
+	KindString Kind = iota + 1
+	KindInteger
+	KindLong
+	KindBoolean
+	KindTimestamp
+	KindBlob
+	KindFloat
+	KindList
+	KindMap
+	KindStructure
 )
 
-func load() {
-	if err := json.Unmarshal(modelsJSON, &services); err != nil {
-		panic("awsmodel: embedded models.json: " + err.Error())
+var kindNames = [...]string{
+	KindString: "string", KindInteger: "integer", KindLong: "long", KindBoolean: "boolean",
+	KindTimestamp: "timestamp", KindBlob: "blob", KindFloat: "float", KindList: "list",
+	KindMap: "map", KindStructure: "structure",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
 	}
+	return "Kind(?)"
+}
+
+// Shape is a node of an operation's input tree. Shapes are shared between
+// operations and must not be modified.
+type Shape struct {
+	Name string // the model's shape name, e.g. "userNameType"
+	Kind Kind
+	// Min and Max bound the length of a string (in characters), blob (in
+	// bytes), list or map (in elements), or the value of a number; each
+	// applies only when its Has flag is set.
+	Min, Max       int64
+	HasMin, HasMax bool
+	Pattern        *Pattern // strings only; nil when unconstrained
+	Enum           []string // strings only; the allowed values, model order
+	// Members of a structure, in model order.
+	Members []Member
+	// Elem is a list's element or a map's value shape; ElemName is its name
+	// on the wire: "member" (Name.member.N) or "value" (Name.entry.N.value).
+	Elem     *Shape
+	ElemName string
+	// Key is a map's key shape; KeyName its wire name ("key").
+	Key     *Shape
+	KeyName string
+}
+
+// Member is one member of a structure shape.
+type Member struct {
+	Name         string // the model's member name, e.g. "UserName"
+	LocationName string // the name on the wire, usually Name
+	Required     bool
+	Shape        *Shape
+}
+
+// Pattern is a model pattern with its RE2 translation, compiled on first
+// use (there are many, and most requests touch few).
+type Pattern struct {
+	// Model is the pattern as the model writes it (Java syntax): what
+	// validation messages quote, as AWS does.
+	Model string
+	// RE2 is the translation, anchored as ^(?:...)$ since AWS matches the
+	// whole value.
+	RE2 string
+	// Reject, when set, is an RE2 expression a value must not match: the
+	// hand translation of a lookahead (see internal/codegen).
+	Reject string
+
+	once       sync.Once
+	re, reject *regexp.Regexp
+}
+
+// MatchString reports whether s satisfies the pattern. Invalid UTF-8 bytes
+// are matched as U+FFFD, as AWS's decoder replaces them before matching.
+func (p *Pattern) MatchString(s string) bool {
+	p.once.Do(p.compile)
+	return p.re.MatchString(s) && (p.reject == nil || !p.reject.MatchString(s))
+}
+
+func (p *Pattern) compile() {
+	// The generator compiled every expression; a failure here is a bug.
+	p.re = regexp.MustCompile(p.RE2)
+	if p.Reject != "" {
+		p.reject = regexp.MustCompile(p.Reject)
+	}
+}
+
+// ModeledError is an error the model lists for an operation.
+type ModeledError struct {
+	Code   string // the wire code, e.g. "NoSuchEntity"
+	Shape  string // the model's shape name, e.g. "NoSuchEntityException"
+	Status int    // HTTP status
+	Sender bool   // Sender fault (client error) when true, Receiver otherwise
 }
 
 // Op is one operation of a service model.
 type Op struct {
-	svc  *service
-	name string
-	in   string
+	Service string // "iam" or "sts"
+	Name    string // the Action, e.g. "CreateUser"
+	// Input is the input structure; nil when the operation takes no
+	// parameters.
+	Input *Shape
+	// ResultWrapper names the element the result sits in
+	// ("CreateUserResult"); "" when the operation returns nothing.
+	ResultWrapper string
+	// Unsigned marks operations the model declares without authentication
+	// (sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity).
+	Unsigned bool
+	// Errors are the modeled errors, in model order.
+	Errors []ModeledError
 }
 
-// Operation returns the model of service ("iam" or "sts") action.
-func Operation(serviceName, action string) (*Op, bool) {
-	loadOnce.Do(load)
-	s := services[serviceName]
-	if s == nil {
-		return nil, false
+// LookupError returns the modeled error with the given wire code.
+func (op *Op) LookupError(code string) (ModeledError, bool) {
+	for _, e := range op.Errors {
+		if e.Code == code {
+			return e, true
+		}
 	}
-	o, ok := s.Operations[action]
+	return ModeledError{}, false
+}
+
+// Service is one service model's metadata and operations.
+type Service struct {
+	Name         string // "iam" or "sts"
+	ServiceID    string // "IAM", "STS"
+	APIVersion   string // "2010-05-08"
+	XMLNamespace string // "https://iam.amazonaws.com/doc/2010-05-08/"
+
+	operations []*Op // sorted by Name
+}
+
+// Operations returns the service's operations sorted by name. The slice is
+// shared: do not modify it.
+func (s *Service) Operations() []*Op { return s.operations }
+
+// Operation returns the operation named action.
+func (s *Service) Operation(action string) (*Op, bool) {
+	i := sort.Search(len(s.operations), func(i int) bool { return s.operations[i].Name >= action })
+	if i < len(s.operations) && s.operations[i].Name == action {
+		return s.operations[i], true
+	}
+	return nil, false
+}
+
+// LookupService returns the model of service "iam" or "sts".
+func LookupService(name string) (*Service, bool) {
+	switch name {
+	case "iam":
+		return iamService, true
+	case "sts":
+		return stsService, true
+	}
+	return nil, false
+}
+
+// Operation returns the model of action in service ("iam" or "sts").
+func Operation(service, action string) (*Op, bool) {
+	s, ok := LookupService(service)
 	if !ok {
 		return nil, false
 	}
-	return &Op{svc: s, name: action, in: o.Input}, true
-}
-
-// APIVersion returns a service's API version ("2010-05-08").
-func APIVersion(serviceName string) string {
-	loadOnce.Do(load)
-	if s := services[serviceName]; s != nil {
-		return s.APIVersion
-	}
-	return ""
-}
-
-// maxReported bounds how many violations one message lists.
-const maxReported = 10
-
-// Validate checks v against the operation's input shape and returns a
-// ValidationError listing every violation, or nil.
-func (o *Op) Validate(v query.Values) error {
-	if o.in == "" {
-		return nil
-	}
-	var errs []string
-	o.validateStruct(o.svc.Shapes[o.in], v, "", "", &errs)
-	if len(errs) == 0 {
-		return nil
-	}
-	n := len(errs)
-	if n > maxReported {
-		errs = errs[:maxReported]
-	}
-	noun := "errors"
-	if n == 1 {
-		noun = "error"
-	}
-	return awserr.ValidationError("%d validation %s detected: %s", n, noun, strings.Join(errs, "; "))
-}
-
-// lowerFirst is how AWS names members in messages: userName, tags.1.member.key.
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
-}
-
-func join(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
-}
-
-// validateStruct checks the members of a structure whose parameters start
-// with prefix ("" at the top, "Tags.member.1." inside a list).
-func (o *Op) validateStruct(sh *shape, v query.Values, prefix, path string, errs *[]string) {
-	required := map[string]bool{}
-	for _, r := range sh.Required {
-		required[r] = true
-	}
-	for name, target := range sh.Members {
-		msh := o.svc.Shapes[target]
-		key := prefix + name
-		mpath := join(path, lowerFirst(name))
-		switch msh.Type {
-		case "list":
-			o.validateList(msh, v, key, mpath, required[name], errs)
-		case "structure":
-			if !hasPrefix(v, key+".") {
-				if required[name] {
-					*errs = append(*errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", mpath))
-				}
-				continue
-			}
-			o.validateStruct(msh, v, key+".", mpath, errs)
-		case "map":
-			o.validateMap(msh, v, key, mpath, required[name], errs)
-		default:
-			val, ok := v[key]
-			if !ok {
-				if required[name] {
-					*errs = append(*errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", mpath))
-				}
-				continue
-			}
-			o.validateScalar(msh, val, mpath, errs)
-		}
-	}
-}
-
-func hasPrefix(v query.Values, prefix string) bool {
-	for k := range v {
-		if strings.HasPrefix(k, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// entries returns the indexes present under prefix ("X.member."), and
-// whether they are exactly 1..N.
-func entries(v query.Values, prefix string) (n int, ok bool) {
-	seen := map[int]bool{}
-	ok = true
-	for k := range v {
-		rest, found := strings.CutPrefix(k, prefix)
-		if !found {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, ".")
-		i, err := strconv.Atoi(num)
-		if err != nil || i < 1 || strconv.Itoa(i) != num {
-			ok = false
-			continue
-		}
-		seen[i] = true
-	}
-	for i := 1; i <= len(seen); i++ {
-		if !seen[i] {
-			ok = false
-		}
-	}
-	return len(seen), ok
-}
-
-func (o *Op) validateList(sh *shape, v query.Values, key, path string, required bool, errs *[]string) {
-	prefix := key + ".member."
-	n, ok := entries(v, prefix)
-	if !ok {
-		*errs = append(*errs, fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must be a list numbered from 1 without gaps", path))
-		return
-	}
-	if n == 0 {
-		if _, empty := v[key]; !empty && required {
-			*errs = append(*errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path))
-		}
-		if sh.Min != nil && *sh.Min > 0 && (required || v.Has(key)) {
-			*errs = append(*errs, fmt.Sprintf("Value '[]' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", path, int(*sh.Min)))
-		}
-		return
-	}
-	if sh.Max != nil && float64(n) > *sh.Max {
-		*errs = append(*errs, fmt.Sprintf("Value '[...%d items]' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", n, path, int(*sh.Max)))
-	}
-	if sh.Min != nil && float64(n) < *sh.Min {
-		*errs = append(*errs, fmt.Sprintf("Value '[...%d items]' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", n, path, int(*sh.Min)))
-	}
-	msh := o.svc.Shapes[sh.Member]
-	for i := 1; i <= n; i++ {
-		ipath := fmt.Sprintf("%s.%d.member", path, i)
-		ikey := prefix + strconv.Itoa(i)
-		if msh.Type == "structure" {
-			o.validateStruct(msh, v, ikey+".", ipath, errs)
-			continue
-		}
-		val, ok := v[ikey]
-		if !ok {
-			*errs = append(*errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", ipath))
-			continue
-		}
-		o.validateScalar(msh, val, ipath, errs)
-	}
-}
-
-func (o *Op) validateMap(sh *shape, v query.Values, key, path string, required bool, errs *[]string) {
-	prefix := key + ".entry."
-	n, ok := entries(v, prefix)
-	if !ok {
-		*errs = append(*errs, fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must be a map numbered from 1 without gaps", path))
-		return
-	}
-	if n == 0 && required {
-		*errs = append(*errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path))
-	}
-	if sh.Max != nil && float64(n) > *sh.Max {
-		*errs = append(*errs, fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", path, int(*sh.Max)))
-	}
-	for i := 1; i <= n; i++ {
-		base := prefix + strconv.Itoa(i) + "."
-		for _, part := range []struct{ field, shape string }{{"key", sh.Key}, {"value", sh.Value}} {
-			val, ok := v[base+part.field]
-			ppath := fmt.Sprintf("%s.%d.%s", path, i, part.field)
-			if !ok {
-				*errs = append(*errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", ppath))
-				continue
-			}
-			o.validateScalar(o.svc.Shapes[part.shape], val, ppath, errs)
-		}
-	}
-}
-
-// quote renders a client value in a message, bounded.
-func quote(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) > 256 {
-		r := []rune(s)
-		s = string(r[:256]) + "..."
-	}
-	return "'" + s + "'"
-}
-
-func (o *Op) validateScalar(sh *shape, val, path string, errs *[]string) {
-	fail := func(constraint string) {
-		*errs = append(*errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: Member must %s", quote(val), path, constraint))
-	}
-	switch sh.Type {
-	case "integer", "long":
-		n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
-		if err != nil || (sh.Type == "integer" && (n > math.MaxInt32 || n < math.MinInt32)) {
-			fail("be a number")
-			return
-		}
-		if sh.Max != nil && float64(n) > *sh.Max {
-			fail(fmt.Sprintf("have value less than or equal to %d", int64(*sh.Max)))
-		}
-		if sh.Min != nil && float64(n) < *sh.Min {
-			fail(fmt.Sprintf("have value greater than or equal to %d", int64(*sh.Min)))
-		}
-	case "boolean":
-		if val != "true" && val != "false" {
-			fail("be a boolean: true or false")
-		}
-	case "timestamp":
-	case "string":
-		if len(sh.Enum) > 0 {
-			ok := false
-			for _, e := range sh.Enum {
-				if e == val {
-					ok = true
-					break
-				}
-			}
-			if !ok {
-				fail("satisfy enum value set: [" + strings.Join(sh.Enum, ", ") + "]")
-				return
-			}
-		}
-		// Lengths count characters, as AWS does.
-		n := utf8.RuneCountInString(val)
-		if sh.Max != nil && float64(n) > *sh.Max {
-			fail(fmt.Sprintf("have length less than or equal to %d", int(*sh.Max)))
-		}
-		if sh.Min != nil && float64(n) < *sh.Min {
-			fail(fmt.Sprintf("have length greater than or equal to %d", int(*sh.Min)))
-		}
-		if sh.Pattern != "" {
-			if re := sh.regexp(); re != nil && (!utf8.ValidString(val) || !re.MatchString(val)) {
-				fail("satisfy regular expression pattern: " + sh.Pattern)
-			}
-		}
-	}
-}
-
-var javaEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
-
-// JavaToRE2 converts a model pattern (Java syntax) to an anchored RE2
-// expression: \uXXXX escapes become \x{XXXX}.
-func JavaToRE2(p string) string {
-	return `^(?:` + javaEscape.ReplaceAllString(p, `\x{$1}`) + `)$`
-}
-
-func (s *shape) regexp() *regexp.Regexp {
-	s.once.Do(func() {
-		s.re, _ = regexp.Compile(JavaToRE2(s.Pattern))
-	})
-	return s.re
+	return s.Operation(action)
 }
