@@ -1,0 +1,38 @@
+package policy
+
+import (
+	"testing"
+)
+
+// FuzzParse: Parse never panics, refuses only with MalformedPolicyDocument,
+// and what it accepts keeps Parse's invariants and evaluates without
+// panicking. The seed corpus is testdata/fuzz/FuzzParse (replayed by a plain
+// go test) plus the accepted and rejected corpora.
+func FuzzParse(f *testing.F) {
+	for _, dir := range []string{"accepted", "rejected"} {
+		for _, doc := range corpus(f, dir) {
+			f.Add(doc)
+		}
+	}
+	requests := []Request{
+		{Action: "iam:GetUser", Resource: "arn:aws:iam::123456789012:user/alice", Context: ctx(
+			"aws:username", "alice", "aws:SourceIp", "192.0.2.1", "aws:CurrentTime", "2025-01-01T00:00:00Z",
+			"aws:MultiFactorAuthAge", "10", "aws:TagKeys", "a", "aws:TagKeys", "b")},
+		{Action: "s3:GetObject", Resource: "*"},
+		{},
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		p, err := Parse(doc)
+		if err != nil {
+			if p != nil {
+				t.Fatal("Parse returned a policy with an error")
+			}
+			checkMalformed(t, err)
+			return
+		}
+		checkInvariants(t, p)
+		for _, req := range requests {
+			Evaluate([]*Policy{p}, req)
+		}
+	})
+}
