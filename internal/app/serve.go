@@ -45,7 +45,7 @@ const (
 func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool) (http.Handler, *lastused.Tracker) {
 	tracker := lastused.New(d.Store, lastUsedInterval, log)
 	cached := keycache.New(d.Store, 100_000)
-	iamSvc := &iam.Service{Store: cached, Keys: d.Keys, LastUsed: tracker, ValidatePolicy: validatePolicy}
+	iamSvc := &iam.Service{Store: cached, Keys: d.Keys, LastUsed: tracker}
 	stsSvc := &sts.Service{Keys: d.Store}
 	ops := append([]op.Operation{}, iamSvc.Operations()...)
 	ops = append(ops, stsSvc.Operations()...)

@@ -30,9 +30,6 @@ type Service struct {
 	Keys     *secret.Keyring
 	LastUsed LastUsedSource
 	Now      func() time.Time
-	// ValidatePolicy checks a policy document before it is stored; it
-	// returns an *awserr.Error (MalformedPolicyDocument) when it is not valid.
-	ValidatePolicy func(doc string) error
 }
 
 const defaultMaxItems = 100

@@ -5,21 +5,39 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
 func (s *Service) putUserPolicy(ctx context.Context, r *op.Request) (any, error) {
-	doc := r.Input.String("PolicyDocument")
-	if s.ValidatePolicy != nil {
-		if err := s.ValidatePolicy(doc); err != nil {
-			return nil, err
+	doc, name, user := r.Input.String("PolicyDocument"), r.Input.String("PolicyName"), r.Input.String("UserName")
+	if _, err := policy.Parse(doc); err != nil {
+		return nil, err
+	}
+	// AWS's quota covers the user's inline policies together, the new one
+	// replacing any of the same name.
+	existing, err := s.Store.ListUserPolicies(ctx, r.Caller.AccountID, user)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	docs := []string{doc}
+	for _, p := range existing {
+		if !strings.EqualFold(p.Name, name) {
+			docs = append(docs, p.Document)
 		}
 	}
-	return nil, storeErr(s.Store.PutUserPolicy(ctx, r.Caller.AccountID, store.UserPolicy{
-		UserName: r.Input.String("UserName"),
-		Name:     r.Input.String("PolicyName"),
-		Document: doc,
-	}))
+	if err := policy.CheckUserInlinePolicySize(existingName(existing, user), docs...); err != nil {
+		return nil, err
+	}
+	return nil, storeErr(s.Store.PutUserPolicy(ctx, r.Caller.AccountID, store.UserPolicy{UserName: user, Name: name, Document: doc}))
+}
+
+// existingName is the user's name as stored when known.
+func existingName(list []store.UserPolicy, asked string) string {
+	if len(list) > 0 {
+		return list[0].UserName
+	}
+	return asked
 }
 
 func (s *Service) getUserPolicy(ctx context.Context, r *op.Request) (any, error) {
