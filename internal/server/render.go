@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/latchkey/latchkey/internal/awserr"
+	"github.com/latchkey/latchkey/internal/op"
 )
 
 // Namespaces of the two services' XML responses.
@@ -36,7 +37,11 @@ func renderResult(w http.ResponseWriter, service, action, requestID string, resu
 	defer bufPool.Put(buf)
 	buf.Reset()
 	buf.WriteString("<" + action + "Response xmlns=\"" + namespace(service) + "\">\n")
-	if result != nil {
+	if a, ok := result.(op.XMLAppender); ok {
+		buf.WriteString("  <" + action + "Result>\n")
+		buf.Write(a.AppendXML(buf.AvailableBuffer()))
+		buf.WriteString("  </" + action + "Result>\n")
+	} else if result != nil {
 		enc := xml.NewEncoder(buf)
 		enc.Indent("  ", "  ")
 		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {

@@ -22,6 +22,14 @@ type getCallerIdentityResult struct {
 	Arn     string `xml:"Arn"`
 }
 
+// AppendXML renders the result without reflection: GetCallerIdentity is
+// the call other services make on every request they authenticate.
+func (r getCallerIdentityResult) AppendXML(b []byte) []byte {
+	b = op.AppendElement(b, "UserId", r.UserID)
+	b = op.AppendElement(b, "Account", r.Account)
+	return op.AppendElement(b, "Arn", r.Arn)
+}
+
 type getAccessKeyInfoResult struct {
 	Account string `xml:"Account"`
 }
