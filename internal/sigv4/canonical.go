@@ -5,213 +5,406 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// The named stages of SigV4, each a pure function of its inputs.
+// The named stages of SigV4, each a pure function of its inputs:
+//
+//	CanonicalRequest → StringToSign → Signature(DeriveSigningKey(...), ·)
+//
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html)
 
-// Algorithm is the only signing algorithm Latchkey accepts.
+// Algorithm is the only signing algorithm Latchkey accepts (SigV4a's
+// AWS4-ECDSA-P256-SHA256 is not).
 const Algorithm = "AWS4-HMAC-SHA256"
 
-// TimeFormat is the X-Amz-Date format.
+// TimeFormat is the ISO 8601 basic format of X-Amz-Date and of the time in
+// the string to sign.
 const TimeFormat = "20060102T150405Z"
 
-// EmptyPayloadHash is the SHA-256 of an empty body.
+// dateFormat is the credential scope's date.
+const dateFormat = "20060102"
+
+// EmptyPayloadHash is the hex SHA-256 of an empty body.
 const EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-// CanonicalRequest builds the canonical request:
+// CanonicalRequest builds the canonical request
 //
 //	Method \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n PayloadHash
 //
-// path is the decoded request path; it is normalized (dot segments removed,
-// repeated slashes collapsed) and encoded, as IAM and STS require. headers
-// maps each signed header name (lower case) to its values in the order
-// received.
-func CanonicalRequest(method, path, rawQuery string, headers map[string][]string, signedHeaders []string, payloadHash string, skipQueryKey string) string {
-	var b strings.Builder
-	b.Grow(256 + len(rawQuery))
-	b.WriteString(method)
-	b.WriteByte('\n')
-	b.WriteString(CanonicalURI(path))
-	b.WriteByte('\n')
-	b.WriteString(CanonicalQuery(rawQuery, skipQueryKey))
-	b.WriteByte('\n')
-	for _, h := range signedHeaders {
-		b.WriteString(h)
-		b.WriteByte(':')
-		for i, v := range headers[h] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(trimAll(v))
-		}
-		b.WriteByte('\n')
-	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(signedHeaders, ";"))
-	b.WriteByte('\n')
-	b.WriteString(payloadHash)
-	return b.String()
+// as IAM and STS rebuild it:
+//
+//   - path is the request path as sent on the wire (still percent-encoded,
+//     r.RequestURI's path). Its dot segments are removed and empty segments
+//     collapsed, then every byte outside RFC 3986's unreserved set and '/'
+//     is percent-encoded again. For services other than S3 the SDKs encode
+//     the already-escaped path once more (aws-sdk-go-v2 EscapePath of
+//     URL.EscapedPath, botocore quote of the URL's path), so "%20" on the
+//     wire signs as "%2520"; raw bytes on the wire (AWS's vectors) sign
+//     encoded once. Normalization follows botocore's remove_dot_segments.
+//   - rawQuery is the query as sent. Each name and value is decoded ('+' is
+//     a space, as in form encoding) and re-encoded (unreserved kept, all
+//     else %XX upper case, space %20), then pairs are sorted by encoded name
+//     then encoded value. A name without '=' signs as "name=".
+//   - header supplies each signed header's values: names matched without
+//     regard to case, each value trimmed of surrounding spaces and tabs
+//     with runs of spaces collapsed to one, the values of a repeated header
+//     joined by ',' in the order received. header must hold "Host" here
+//     (Parse takes it from r.Host, where Go's server moves it).
+//   - signedHeaders are used in the order given, as given.
+//
+// A presigned request's X-Amz-Signature is not part of its canonical
+// request: strip it from rawQuery before calling (SignedRequest does).
+func CanonicalRequest(method, path, rawQuery string, header http.Header, signedHeaders []string, payloadHash string) string {
+	in := canonicalInput{method: method, path: path, rawQuery: rawQuery, header: header, contentLength: -1, signedHeaders: signedHeaders}
+	return string(in.appendTo(nil, payloadHash))
 }
 
-// CanonicalURI normalizes and encodes a decoded path.
-func CanonicalURI(path string) string {
-	if path == "" {
-		return "/"
-	}
-	segs := strings.Split(path, "/")
-	out := make([]string, 0, len(segs))
-	for _, s := range segs {
-		switch s {
-		case "", ".":
-		case "..":
-			if len(out) > 0 {
-				out = out[:len(out)-1]
-			}
-		default:
-			out = append(out, uriEncode(s, false))
-		}
-	}
-	res := "/" + strings.Join(out, "/")
-	if len(out) > 0 && (strings.HasSuffix(path, "/") || strings.HasSuffix(path, "/.") || strings.HasSuffix(path, "/..")) {
-		res += "/"
-	}
-	return res
+// StringToSign builds
+//
+//	AWS4-HMAC-SHA256 \n <t as 20060102T150405Z, UTC> \n scope \n hex(sha256(canonicalRequest))
+//
+// where scope is date/region/service/aws4_request.
+func StringToSign(t time.Time, scope string, canonicalRequest string) string {
+	return string(appendStringToSign(nil, t, scope, "", "", "", sha256.Sum256([]byte(canonicalRequest))))
 }
 
-// CanonicalQuery decodes the raw query and re-encodes it as SigV4 requires:
-// each name and value encoded, pairs sorted by name then value. skipKey (the
-// presigned X-Amz-Signature) is left out.
-func CanonicalQuery(rawQuery, skipKey string) string {
-	if rawQuery == "" {
-		return ""
+// appendStringToSign appends the string to sign to dst. The scope is scope
+// when not empty, else date/region/service/aws4_request.
+func appendStringToSign(dst []byte, t time.Time, scope, date, region, service string, creqHash [sha256.Size]byte) []byte {
+	dst = append(dst, Algorithm...)
+	dst = append(dst, '\n')
+	dst = t.UTC().AppendFormat(dst, TimeFormat)
+	dst = append(dst, '\n')
+	if scope != "" {
+		dst = append(dst, scope...)
+	} else {
+		dst = appendScope(dst, date, region, service)
 	}
-	type pair struct{ k, v string }
-	parts := strings.Split(rawQuery, "&")
-	pairs := make([]pair, 0, len(parts))
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(p, "=")
-		k, v = unescape(k), unescape(v)
-		if k == skipKey && skipKey != "" {
-			continue
-		}
-		pairs = append(pairs, pair{uriEncode(k, true), uriEncode(v, true)})
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].k != pairs[j].k {
-			return pairs[i].k < pairs[j].k
-		}
-		return pairs[i].v < pairs[j].v
-	})
-	var b strings.Builder
-	b.Grow(len(rawQuery) + 16)
-	for i, p := range pairs {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.k)
-		b.WriteByte('=')
-		b.WriteString(p.v)
-	}
-	return b.String()
+	dst = append(dst, '\n')
+	return hex.AppendEncode(dst, creqHash[:])
 }
 
-// StringToSign builds AWS4-HMAC-SHA256 \n time \n scope \n hex(sha256(creq)).
-func StringToSign(t time.Time, scope, canonicalRequest string) string {
-	sum := sha256.Sum256([]byte(canonicalRequest))
-	return Algorithm + "\n" + t.UTC().Format(TimeFormat) + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
+func appendScope(dst []byte, date, region, service string) []byte {
+	dst = append(dst, date...)
+	dst = append(dst, '/')
+	dst = append(dst, region...)
+	dst = append(dst, '/')
+	dst = append(dst, service...)
+	return append(dst, "/aws4_request"...)
 }
 
-// DeriveSigningKey derives the signing key from the secret and the scope.
+// DeriveSigningKey derives the signing key
+//
+//	HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request")
+//
+// date is the scope's yyyymmdd.
 func DeriveSigningKey(secret, date, region, service string) []byte {
-	k := hmacSHA256([]byte("AWS4"+secret), date)
-	k = hmacSHA256(k, region)
-	k = hmacSHA256(k, service)
-	return hmacSHA256(k, "aws4_request")
+	k := deriveSigningKey(secret, date, region, service)
+	return k[:]
 }
 
-// Signature is hex(HMAC-SHA256(signingKey, stringToSign)).
+func deriveSigningKey(secret, date, region, service string) [sha256.Size]byte {
+	var buf [128]byte
+	k := hmacSHA256(append(append(buf[:0], "AWS4"...), secret...), []byte(date))
+	clear(buf[:])
+	k = hmacSHA256(k[:], []byte(region))
+	k = hmacSHA256(k[:], []byte(service))
+	return hmacSHA256(k[:], []byte("aws4_request"))
+}
+
+// Signature is hex(HMAC-SHA256(signingKey, stringToSign)), lower case.
 func Signature(signingKey []byte, stringToSign string) string {
-	return hex.EncodeToString(hmacSHA256(signingKey, stringToSign))
+	mac := hmacSHA256(signingKey, []byte(stringToSign))
+	return hex.EncodeToString(mac[:])
 }
 
-func hmacSHA256(key []byte, data string) []byte {
+// hmacSHA256 is crypto/hmac's HMAC-SHA256 of data under key.
+func hmacSHA256(key, data []byte) [sha256.Size]byte {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(data))
-	return m.Sum(nil)
+	m.Write(data)
+	var out [sha256.Size]byte
+	m.Sum(out[:0])
+	return out
 }
 
-// PayloadHash is hex(sha256(body)).
+// PayloadHash is hex(sha256(body)), the payload hash IAM and STS sign.
 func PayloadHash(body []byte) string {
 	if len(body) == 0 {
 		return EmptyPayloadHash
 	}
-	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
+	h := payloadHash(body)
+	return string(h[:])
 }
 
-// trimAll trims a header value and collapses runs of spaces to one.
-func trimAll(v string) string {
-	v = strings.TrimSpace(v)
-	if !strings.Contains(v, "  ") && !strings.ContainsAny(v, "\t\n\r") {
+func payloadHash(body []byte) [2 * sha256.Size]byte {
+	var out [2 * sha256.Size]byte
+	sum := sha256.Sum256(body)
+	hex.Encode(out[:], sum[:])
+	return out
+}
+
+// canonicalInput is what a canonical request is built from. Beyond an
+// http.Header it carries what Go's server moves out of r.Header.
+type canonicalInput struct {
+	method, path, rawQuery string
+	presigned              bool // leave X-Amz-Signature out of the query
+	header                 http.Header
+	host                   string // used when hasHost (r.Host)
+	hasHost                bool
+	contentLength          int64    // r.ContentLength, used when no Content-Length header; -1 unknown
+	transferEncoding       []string // r.TransferEncoding, used when no Transfer-Encoding header
+	signedHeaders          []string
+}
+
+// appendTo appends the canonical request to dst.
+func (in *canonicalInput) appendTo(dst []byte, payloadHash string) []byte {
+	dst = append(dst, in.method...)
+	dst = append(dst, '\n')
+	dst = appendCanonicalPath(dst, in.path)
+	dst = append(dst, '\n')
+	dst = appendCanonicalQuery(dst, in.rawQuery, in.presigned)
+	dst = append(dst, '\n')
+	for _, h := range in.signedHeaders {
+		dst = append(dst, h...)
+		dst = append(dst, ':')
+		dst = in.appendHeaderValue(dst, h)
+		dst = append(dst, '\n')
+	}
+	dst = append(dst, '\n')
+	for i, h := range in.signedHeaders {
+		if i > 0 {
+			dst = append(dst, ';')
+		}
+		dst = append(dst, h...)
+	}
+	dst = append(dst, '\n')
+	return append(dst, payloadHash...)
+}
+
+func (in *canonicalInput) appendHeaderValue(dst []byte, name string) []byte {
+	if in.hasHost && strings.EqualFold(name, "host") {
+		return appendTrimmed(dst, in.host)
+	}
+	vals := lookupHeader(in.header, name)
+	if len(vals) == 0 {
+		switch {
+		case strings.EqualFold(name, "content-length") && in.contentLength >= 0:
+			return strconv.AppendInt(dst, in.contentLength, 10)
+		case strings.EqualFold(name, "transfer-encoding"):
+			vals = in.transferEncoding
+		}
+	}
+	for i, v := range vals {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendTrimmed(dst, v)
+	}
+	return dst
+}
+
+// lookupHeader returns the values of header name, matched without regard
+// to case: first the key as given, then its canonical MIME form (how Go's
+// server stores every key), then any key equal under case folding (header
+// maps built by hand).
+func lookupHeader(h http.Header, name string) []string {
+	if v, ok := h[name]; ok {
 		return v
 	}
-	var b strings.Builder
-	space := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
+	var buf [64]byte
+	if key, ok := canonicalKey(buf[:0], name); ok {
+		if v, found := h[string(key)]; found {
+			return v
 		}
-		space = false
-		b.WriteByte(c)
 	}
-	return b.String()
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
 }
 
-// uriEncode percent-encodes every byte but RFC 3986's unreserved characters
-// (and '/' unless encodeSlash), with upper-case hex, as SigV4 specifies.
-func uriEncode(s string, encodeSlash bool) string {
-	const hexd = "0123456789ABCDEF"
+// canonicalKey appends to dst the canonical MIME form of name (as
+// textproto.CanonicalMIMEHeaderKey, without allocating); false when name
+// is not a plain token, which textproto leaves unchanged.
+func canonicalKey(dst []byte, name string) ([]byte, bool) {
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !tokenByte(c) {
+			return nil, false
+		}
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+		upper = c == '-'
+	}
+	return dst, true
+}
+
+func tokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// appendTrimmed appends v trimmed of leading and trailing spaces and tabs,
+// with every run of spaces collapsed to one ("Trimall" in AWS's docs; the
+// Go SDK's StripExcessSpaces). Spaces inside quotes collapse too.
+func appendTrimmed(dst []byte, v string) []byte {
+	v = strings.Trim(v, " \t")
+	if !strings.Contains(v, "  ") {
+		return append(dst, v...)
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] == ' ' && i > 0 && v[i-1] == ' ' {
+			continue
+		}
+		dst = append(dst, v[i])
+	}
+	return dst
+}
+
+// appendCanonicalPath appends the normalized, encoded path. Normalization is
+// botocore's remove_dot_segments (AWS requires it of every service but S3):
+// empty and "." segments dropped, ".." removes the previous segment, a
+// trailing '/' kept when the path ends in '/' and anything is left. The
+// result always starts with '/'.
+func appendCanonicalPath(dst []byte, path string) []byte {
+	if path == "" || path == "/" {
+		return append(dst, '/')
+	}
+	var stack [32]string
+	segs := stack[:0]
+	for rest := path; ; {
+		seg, tail, more := strings.Cut(rest, "/")
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+		default:
+			segs = append(segs, seg)
+		}
+		if !more {
+			break
+		}
+		rest = tail
+	}
+	dst = append(dst, '/')
+	for i, s := range segs {
+		if i > 0 {
+			dst = append(dst, '/')
+		}
+		dst = appendEncoded(dst, s)
+	}
+	if len(segs) > 0 && path[len(path)-1] == '/' {
+		dst = append(dst, '/')
+	}
+	return dst
+}
+
+// canonicalPath returns appendCanonicalPath's output.
+func canonicalPath(path string) string { return string(appendCanonicalPath(nil, path)) }
+
+type queryPair struct{ k, v string }
+
+// appendCanonicalQuery appends the canonical query string of rawQuery (see
+// CanonicalRequest); with presigned, X-Amz-Signature is left out.
+func appendCanonicalQuery(dst []byte, rawQuery string, presigned bool) []byte {
+	if rawQuery == "" {
+		return dst
+	}
+	var stack [16]queryPair
+	pairs := stack[:0]
+	for rest := rawQuery; rest != ""; {
+		var p string
+		p, rest, _ = strings.Cut(rest, "&")
+		if p == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(p, "=")
+		k = unescape(k)
+		if presigned && k == "X-Amz-Signature" {
+			continue
+		}
+		pairs = append(pairs, queryPair{encode(k), encode(unescape(v))})
+	}
+	// AWS: "the sorting occurs after encoding".
+	slices.SortFunc(pairs, func(a, b queryPair) int {
+		if c := strings.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	for i, p := range pairs {
+		if i > 0 {
+			dst = append(dst, '&')
+		}
+		dst = append(dst, p.k...)
+		dst = append(dst, '=')
+		dst = append(dst, p.v...)
+	}
+	return dst
+}
+
+// canonicalQuery returns appendCanonicalQuery's output.
+func canonicalQuery(rawQuery string, presigned bool) string {
+	return string(appendCanonicalQuery(nil, rawQuery, presigned))
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// unreserved reports RFC 3986's unreserved characters, the only ones SigV4
+// leaves unencoded.
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+}
+
+// appendEncoded appends s with every byte but the unreserved ones as %XX.
+func appendEncoded(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		}
+	}
+	return dst
+}
+
+// encode is appendEncoded returning a string; s itself when nothing needs
+// encoding.
+func encode(s string) string {
 	n := 0
 	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) && (encodeSlash || s[i] != '/') {
+		if !unreserved(s[i]) {
 			n++
 		}
 	}
 	if n == 0 {
 		return s
 	}
-	b := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) || (!encodeSlash && c == '/') {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hexd[c>>4], hexd[c&15])
-		}
-	}
-	return string(b)
+	return string(appendEncoded(make([]byte, 0, len(s)+2*n), s))
 }
 
-func unreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
-}
-
-// unescape percent-decodes s, treating '+' as a space as form encoding
-// does; an invalid escape is kept literally (the signature then decides).
+// unescape percent-decodes s and turns '+' into a space, as form decoding
+// does. An invalid escape is kept literally (then encoded as %25…): the
+// signature decides whether the client meant it.
 func unescape(s string) string {
-	if !strings.ContainsAny(s, "%+") {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
 		return s
 	}
 	b := make([]byte, 0, len(s))
@@ -220,9 +413,8 @@ func unescape(s string) string {
 		switch {
 		case c == '+':
 			b = append(b, ' ')
-		case c == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]):
-			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			b = append(b, byte(v))
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
 			i += 2
 		default:
 			b = append(b, c)
@@ -231,27 +423,16 @@ func unescape(s string) string {
 	return string(b)
 }
 
-func ishex(c byte) bool {
+func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// requestHeaders collects the values of the signed headers from r, putting
-// back what Go's server moved out of r.Header (Host, Content-Length).
-func requestHeaders(r *http.Request, signed []string) map[string][]string {
-	out := make(map[string][]string, len(signed))
-	for _, h := range signed {
-		switch h {
-		case "host":
-			out[h] = []string{r.Host}
-		case "content-length":
-			if v := r.Header.Values("Content-Length"); len(v) > 0 {
-				out[h] = v
-			} else if r.ContentLength >= 0 {
-				out[h] = []string{strconv.FormatInt(r.ContentLength, 10)}
-			}
-		default:
-			out[h] = r.Header.Values(h)
-		}
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
 	}
-	return out
+	return c - 'A' + 10
 }
