@@ -11,3 +11,27 @@ command -v go >/dev/null || fail "go is not on PATH"
 command -v aws >/dev/null || fail "the AWS CLI (aws) is not on PATH; install it with: pip install awscli"
 python3 -c 'import boto3, botocore' 2>/dev/null || fail "python3 with boto3 is required; install it with: pip install boto3"
 echo "test-deps: $(aws --version 2>&1)"
+
+# Terraform and the hashicorp/aws provider (e2e/terraform_test.go). Neither
+# can be downloaded here: Terraform must be on PATH and the provider in a
+# filesystem mirror (unpacked layout) that the test finds by itself.
+command -v terraform >/dev/null || fail "terraform is not on PATH; install Terraform 1.11 (HashiCorp's linux_amd64 release unpacked into /usr/local/bin, or apt-get install terraform from HashiCorp's apt repository)"
+tf_mirror=""
+for d in "$HOME/.terraform.d/plugins" /usr/local/share/terraform/plugins /usr/share/terraform/plugins /opt/*; do
+	if [ -d "$d/registry.terraform.io/hashicorp/aws/5.100.0" ]; then tf_mirror=$d; break; fi
+done
+if [ -z "$tf_mirror" ]; then
+	tf_mirror=$(find /opt /usr/local/share /usr/local/lib /usr/share /usr/lib /var/lib /srv "$HOME" -maxdepth 5 -type d \
+		-path '*/registry.terraform.io/hashicorp/aws/5.100.0' -print -quit 2>/dev/null | sed 's#/registry.terraform.io/hashicorp/aws/5.100.0$##')
+fi
+[ -n "$tf_mirror" ] || fail "no filesystem mirror holds registry.terraform.io/hashicorp/aws/5.100.0; make one with 'terraform providers mirror DIR' where the Terraform registry is reachable and copy DIR to /opt/tf-plugins"
+echo "test-deps: $(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null terraform version | head -1), hashicorp/aws 5.100.0 in $tf_mirror"
+
+# Node.js 20+ and the JS SDK v3 clients pinned in e2e/testdata/js
+# (e2e/js_test.go), installed from its package-lock.json.
+command -v node >/dev/null || fail "node is not on PATH; install Node.js 20 or later (apt-get install nodejs npm)"
+command -v npm >/dev/null || fail "npm is not on PATH; install it (apt-get install npm)"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || fail "node $(node --version) is too old; the AWS SDK for JavaScript v3 needs Node.js 20 or later"
+(cd e2e/testdata/js && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in e2e/testdata/js failed"
+echo "test-deps: node $(node --version), $(cd e2e/testdata/js && node -p 'Object.entries(require("./package.json").dependencies).map(([n, v]) => n + "@" + v).join(" ")')"
