@@ -39,7 +39,7 @@ func TestAuditLog(t *testing.T) {
 	want := []struct{ action, result, code, caller, key, target string }{
 		{"CreateUser", "success", "", "arn:aws:iam::123456789012:root", e2etest.RootKeyID, "user/Bob"},
 		{"CreateAccessKey", "success", "", "arn:aws:iam::123456789012:root", e2etest.RootKeyID, "user/Bob"},
-		{"ListUsers", "failure", "AccessDenied", "arn:aws:iam::123456789012:user/Bob", bob.KeyID, "arn:aws:iam::123456789012:user/*"},
+		{"ListUsers", "failure", "AccessDenied", "arn:aws:iam::123456789012:user/Bob", bob.KeyID, "arn:aws:iam::123456789012:user/"},
 		{"GetCallerIdentity", "failure", "SignatureDoesNotMatch", "", bob.KeyID, ""},
 		{"UpdateAccessKey", "success", "", "arn:aws:iam::123456789012:root", e2etest.RootKeyID, bob.KeyID},
 		{"GetCallerIdentity", "failure", "InvalidClientTokenId", "", bob.KeyID, ""},

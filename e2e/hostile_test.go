@@ -257,6 +257,17 @@ func TestReplayAndSkew(t *testing.T) {
 		t.Fatalf("the untouched request: %d %s", r.status, r.body)
 	}
 
+	// Latchkey issues no session credentials: any session token is invalid.
+	treq, _ := http.NewRequest(http.MethodPost, s.URL+"/", strings.NewReader(body))
+	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	tsum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: e2etest.RootKeyID, SecretAccessKey: e2etest.RootSecret, SessionToken: "bogus"},
+		treq, hex.EncodeToString(tsum[:]), "iam", "us-east-1", now); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, send(t, treq), 403, "InvalidClientTokenId")
+	// An action is bound to its service's API version.
+	wantError(t, signedPost(t, s, "iam", "Action=ListUsers&Version=2011-06-15", now), 400, "InvalidAction")
 	// Presigned URLs: valid, then expired.
 	presign := func(at time.Time, expires string) rawResponse {
 		u := s.URL + "/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Expires=" + expires

@@ -59,6 +59,7 @@ func TestGoldenResponses(t *testing.T) {
 		{"GetUserPolicy", "iam", []string{"Action", "GetUserPolicy", "UserName", "Bob", "PolicyName", "p"}},
 		{"ListUserPolicies", "iam", []string{"Action", "ListUserPolicies", "UserName", "Bob"}},
 		{"ListGroupsForUser", "iam", []string{"Action", "ListGroupsForUser", "UserName", "Bob"}},
+		{"ListVirtualMFADevices", "iam", []string{"Action", "ListVirtualMFADevices", "AssignmentStatus", "Assigned"}},
 		{"GetLoginProfile", "iam", []string{"Action", "GetLoginProfile", "UserName", "Bob"}},
 		{"DeleteUserConflict", "iam", []string{"Action", "DeleteUser", "UserName", "Bob"}},
 		{"NoSuchUser", "iam", []string{"Action", "GetUser", "UserName", "Nobody"}},

@@ -59,7 +59,7 @@ func (s *Service) Operations() []op.Operation {
 		read("ListAccessKeys", user, s.listAccessKeys),
 		mut("UpdateAccessKey", user, s.updateAccessKey),
 		mut("DeleteAccessKey", user, s.deleteAccessKey),
-		read("GetAccessKeyLastUsed", s.accountResource("user/"), s.getAccessKeyLastUsed),
+		read("GetAccessKeyLastUsed", s.keyOwnerResource, s.getAccessKeyLastUsed),
 
 		mut("PutUserPolicy", user, s.putUserPolicy),
 		read("GetUserPolicy", user, s.getUserPolicy),
@@ -92,8 +92,24 @@ func (s *Service) newUserResource(_ context.Context, r *op.Request) (string, err
 
 func (s *Service) accountResource(suffix string) func(context.Context, *op.Request) (string, error) {
 	return func(_ context.Context, r *op.Request) (string, error) {
-		return "arn:aws:iam::" + r.Caller.AccountID + ":" + suffix + "*", nil
+		// AWS names list actions' resource "arn:aws:iam::ACCOUNT:user/".
+		return "arn:aws:iam::" + r.Caller.AccountID + ":" + suffix, nil
 	}
+}
+
+// keyOwnerResource is the ARN of the user owning AccessKeyId (the root's
+// for a root key), so "manage your own keys" policies on
+// user/${aws:username} cover GetAccessKeyLastUsed, as in AWS. An unknown
+// key falls back to the caller's own ARN; the handler answers NoSuchEntity.
+func (s *Service) keyOwnerResource(ctx context.Context, r *op.Request) (string, error) {
+	k, err := s.Store.GetAccessKey(ctx, r.Input.String("AccessKeyId"))
+	if err != nil || k.AccountID != r.Caller.AccountID {
+		return r.Caller.ARN(), nil
+	}
+	if k.UserID == "" {
+		return arn.Root(k.AccountID), nil
+	}
+	return arn.User(k.AccountID, k.UserPath, k.UserName), nil
 }
 
 // ---- helpers ----
@@ -201,8 +217,9 @@ func pageSlice[T any](r *op.Request, list string, items []T) (page []T, truncate
 
 func xmlUser(u store.User, withTags bool) XMLUser {
 	x := XMLUser{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: arn.User(u.AccountID, u.Path, u.Name), CreateDate: TimestampPtr(u.CreatedAt)}
-	if withTags {
-		x.Tags = xmlTags(u.Tags)
+	if withTags && len(u.Tags) > 0 {
+		tags := Members[XMLTag](xmlTags(u.Tags))
+		x.Tags = &tags
 	}
 	return x
 }

@@ -40,6 +40,11 @@ type listServiceSpecificCredentialsResult struct {
 	IsTruncated                bool              `xml:"IsTruncated"`
 }
 
+type listVirtualMFADevicesResult struct {
+	VirtualMFADevices Members[struct{}] `xml:"VirtualMFADevices"`
+	IsTruncated       bool              `xml:"IsTruncated"`
+}
+
 type listSigningCertificatesResult struct {
 	Certificates Members[struct{}] `xml:"Certificates"`
 	IsTruncated  bool              `xml:"IsTruncated"`
@@ -75,6 +80,12 @@ func (s *Service) noneOperations() []op.Operation {
 		list("ListSSHPublicKeys", listSSHPublicKeysResult{}),
 		list("ListServiceSpecificCredentials", listServiceSpecificCredentialsResult{}),
 		list("ListSigningCertificates", listSigningCertificatesResult{}),
+		{
+			// Account-wide: no UserName; AWS's resource is "*".
+			Service: "iam", Action: "ListVirtualMFADevices", Permission: "iam:ListVirtualMFADevices",
+			Resource: func(context.Context, *op.Request) (string, error) { return "*", nil },
+			Handler:  func(context.Context, *op.Request) (any, error) { return listVirtualMFADevicesResult{}, nil },
+		},
 		noLoginProfile("GetLoginProfile", false),
 		noLoginProfile("DeleteLoginProfile", true),
 	}

@@ -31,12 +31,12 @@ type XMLTag struct {
 
 // XMLUser is the User shape, members in the service model's order.
 type XMLUser struct {
-	Path       string     `xml:"Path,omitempty"`
-	UserName   string     `xml:"UserName,omitempty"`
-	UserID     string     `xml:"UserId"`
-	Arn        string     `xml:"Arn"`
-	CreateDate *Timestamp `xml:"CreateDate"`
-	Tags       []XMLTag   `xml:"Tags>member,omitempty"`
+	Path       string           `xml:"Path,omitempty"`
+	UserName   string           `xml:"UserName,omitempty"`
+	UserID     string           `xml:"UserId"`
+	Arn        string           `xml:"Arn"`
+	CreateDate *Timestamp       `xml:"CreateDate"`
+	Tags       *Members[XMLTag] `xml:"Tags,omitempty"` // nil: no element, as ListUsers and the root's GetUser
 }
 
 // XMLAccessKey is the AccessKey shape (CreateAccessKey only: it carries the secret).

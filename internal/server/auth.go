@@ -43,6 +43,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if err != nil {
 		return nil, sr, sigv4Error(err)
 	}
+	if sr.SecurityToken != "" {
+		// Latchkey issues no temporary credentials, so no session token
+		// is valid; AWS refuses an invalid one this way.
+		return nil, sr, &awserr.Error{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Status: http.StatusForbidden, Sender: true}
+	}
 	switch sr.Service {
 	case "iam", "sts":
 	default:

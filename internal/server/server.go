@@ -214,12 +214,16 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	if rec.action == "" {
 		return s.fail(w, rec, &awserr.Error{Code: "MissingAction", Message: "Missing Action", Status: http.StatusBadRequest, Sender: true})
 	}
+	version := iamVersion
+	if rec.service == "sts" {
+		version = stsVersion
+	}
 	o := s.ops[rec.service+":"+rec.action]
+	if v := params.String("Version"); v != "" && v != version {
+		// AWS binds an action to its API version.
+		return s.fail(w, rec, awserr.InvalidAction(rec.action, v))
+	}
 	if o == nil {
-		version := iamVersion
-		if rec.service == "sts" {
-			version = stsVersion
-		}
 		return s.fail(w, rec, awserr.InvalidAction(rec.action, version))
 	}
 	rec.mutating = o.Mutating
