@@ -3,7 +3,7 @@
 #   make test   the whole test suite, exactly what CI runs
 GO ?= go
 
-.PHONY: build run test deps fuzz-long bench
+.PHONY: build run test deps fuzz-long crash-long
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/latchkey ./cmd/latchkey
@@ -19,3 +19,11 @@ deps:
 test: deps
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 40m ./...
+	FUZZTIME=15s ./scripts/fuzz.sh
+
+# The long runs: fuzzing for 10 minutes a target, 100 crash-kills.
+fuzz-long:
+	FUZZTIME=10m ./scripts/fuzz.sh
+
+crash-long:
+	$(GO) test -count=1 -run TestCrashSafety ./e2e -crash.kills=100 -v
