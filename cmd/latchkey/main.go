@@ -42,6 +42,7 @@ func newRootCmd() *cobra.Command {
 		Short: "Print the version",
 		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), version) },
 	})
+	root.AddCommand(newBenchCmd())
 	return root
 }
 
