@@ -23,10 +23,14 @@ type PolicyAuthorizer struct {
 const maxParsedPolicies = 10000
 
 // Authorize implements Authorizer.
-func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.Operation, resource string) error {
+func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.Operation, resourceOf func() (string, error)) error {
 	c := r.Caller
 	if c.IsRoot() {
 		return nil
+	}
+	resource, err := resourceOf()
+	if err != nil {
+		return err
 	}
 	docs, err := a.Policies.ListUserPolicies(ctx, c.AccountID, c.UserName)
 	if err != nil {

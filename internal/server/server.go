@@ -34,9 +34,10 @@ const (
 )
 
 // Authorizer decides whether the caller may perform an operation on a
-// resource. It returns nil to allow, or the *awserr.Error to answer.
+// resource, computed by calling resource when needed. It returns nil to
+// allow, or the *awserr.Error to answer.
 type Authorizer interface {
-	Authorize(ctx context.Context, r *op.Request, o *op.Operation, resource string) error
+	Authorize(ctx context.Context, r *op.Request, o *op.Operation, resource func() (string, error)) error
 }
 
 // Config is what a Server is built from.
@@ -235,14 +236,17 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	}
 	req := &op.Request{Caller: caller, Input: params, RequestID: rec.requestID, Region: signed.Region, Service: signed.Service, Time: now}
 	if o.Permission != "" && s.cfg.Authorizer != nil {
-		resource := "*"
-		if o.Resource != nil {
-			if resource, err = o.Resource(ctx, req); err != nil {
-				return s.fail(w, rec, err)
+		// The resource may cost a read (a user's path); it is computed
+		// only if the authorizer needs it.
+		resource := func() (string, error) {
+			if o.Resource == nil {
+				return "*", nil
 			}
-		}
-		if rec.target == "" {
-			rec.target = resource
+			arn, err := o.Resource(ctx, req)
+			if err == nil && rec.target == "" {
+				rec.target = arn
+			}
+			return arn, err
 		}
 		if err := s.cfg.Authorizer.Authorize(ctx, req, o, resource); err != nil {
 			return s.fail(w, rec, err)
