@@ -345,16 +345,21 @@ func (s *Store) DeleteUser(ctx context.Context, accountID, name string) error {
 // owner resolves userName to a user id inside tx, locking the owner row so
 // concurrent key creations for one owner serialize. "" is the root.
 func (s *Store) owner(ctx context.Context, tx *sql.Tx, accountID, userName string) (string, error) {
+	u, err := s.ownerUser(ctx, tx, accountID, userName)
+	return u.ID, err
+}
+
+// ownerUser is owner returning the whole user (the zero User for the root).
+func (s *Store) ownerUser(ctx context.Context, tx *sql.Tx, accountID, userName string) (store.User, error) {
 	if userName == "" {
 		var id string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM accounts WHERE id = ?`+s.d.lockSuffix), accountID).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return "", &store.NotFoundError{Entity: store.EntityAccount, Name: accountID}
+			return store.User{}, &store.NotFoundError{Entity: store.EntityAccount, Name: accountID}
 		}
-		return "", err
+		return store.User{}, err
 	}
-	u, err := s.getUser(ctx, tx, accountID, userName, true)
-	return u.ID, err
+	return s.getUser(ctx, tx, accountID, userName, true)
 }
 
 func (s *Store) insertKey(ctx context.Context, tx *sql.Tx, accountID, userID string, k store.AccessKey) error {
@@ -395,22 +400,16 @@ func (s *Store) insertKey(ctx context.Context, tx *sql.Tx, accountID, userID str
 // CreateAccessKey implements store.AccessKeys.
 func (s *Store) CreateAccessKey(ctx context.Context, accountID, userName string, k store.AccessKey) (store.AccessKey, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		uid, err := s.owner(ctx, tx, accountID, userName)
+		u, err := s.ownerUser(ctx, tx, accountID, userName)
 		if err != nil {
 			return err
 		}
-		k.AccountID, k.UserID = accountID, uid
-		return s.insertKey(ctx, tx, accountID, uid, k)
+		// The stored spelling of the name, read once inside the transaction.
+		k.AccountID, k.UserID, k.UserName, k.UserPath = accountID, u.ID, u.Name, u.Path
+		return s.insertKey(ctx, tx, accountID, u.ID, k)
 	})
 	if err != nil {
 		return store.AccessKey{}, err
-	}
-	if userName != "" {
-		// Report the stored spelling of the name.
-		u, err := s.getUser(ctx, s.write, accountID, userName, false)
-		if err == nil {
-			k.UserName, k.UserPath = u.Name, u.Path
-		}
 	}
 	return k, nil
 }
