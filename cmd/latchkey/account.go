@@ -30,16 +30,13 @@ func newAccountCreateCmd() *cobra.Command {
 		Short: "Create an account and its root access key; prints the secret once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := app.Open(cmd.Context(), data.options())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			creds, err := d.CreateAccount(cmd.Context(), app.RootCredentials{AccountID: id})
-			if err != nil {
-				return err
-			}
-			return printCreds(cmd.OutOrStdout(), output, creds)
+			return data.with(cmd, func(d *app.Data) error {
+				creds, err := d.CreateAccount(cmd.Context(), app.RootCredentials{AccountID: id})
+				if err != nil {
+					return err
+				}
+				return printCreds(cmd.OutOrStdout(), output, creds)
+			})
 		},
 	}
 	data.register(cmd)
@@ -59,16 +56,13 @@ func newRootKeyCmd() *cobra.Command {
 		Short: "Add a root access key to an account (at most 2); prints the secret once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := app.Open(cmd.Context(), data.options())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			creds, err := d.CreateRootKey(cmd.Context(), account)
-			if err != nil {
-				return err
-			}
-			return printCreds(cmd.OutOrStdout(), output, creds)
+			return data.with(cmd, func(d *app.Data) error {
+				creds, err := d.CreateRootKey(cmd.Context(), account)
+				if err != nil {
+					return err
+				}
+				return printCreds(cmd.OutOrStdout(), output, creds)
+			})
 		},
 	}
 	data.register(cmd)

@@ -15,16 +15,13 @@ func newCheckCmd() *cobra.Command {
 		Short: "Check a data dir's integrity (database and invariants); exit 1 on a problem",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := app.Open(cmd.Context(), data.options())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			if err := d.Store.Check(cmd.Context()); err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), "ok")
-			return nil
+			return data.with(cmd, func(d *app.Data) error {
+				if err := d.Store.Check(cmd.Context()); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "ok")
+				return nil
+			})
 		},
 	}
 	data.register(cmd)

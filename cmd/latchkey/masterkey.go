@@ -28,25 +28,22 @@ master key file holds only the new key and the old one can be destroyed
 (including any copy of the old key file).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := app.Open(cmd.Context(), data.options())
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			next, err := secret.NewRandomMasterKey()
-			if err != nil {
-				return err
-			}
-			rep, err := d.RotateMasterKey(cmd.Context(), next)
-			if err != nil {
-				return err
-			}
-			if output == "json" {
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "master key %s replaced by %s in %s: %d secrets re-sealed in %d batches; the old key can be destroyed\n",
-				rep.OldKeyID, rep.NewKeyID, rep.KeyFile, rep.Resealed, rep.Batches)
-			return nil
+			return data.with(cmd, func(d *app.Data) error {
+				next, err := secret.NewRandomMasterKey()
+				if err != nil {
+					return err
+				}
+				rep, err := d.RotateMasterKey(cmd.Context(), next)
+				if err != nil {
+					return err
+				}
+				if output == "json" {
+					return json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "master key %s replaced by %s in %s: %d secrets re-sealed in %d batches; the old key can be destroyed\n",
+					rep.OldKeyID, rep.NewKeyID, rep.KeyFile, rep.Resealed, rep.Batches)
+				return nil
+			})
 		},
 	}
 	data.register(rotate)

@@ -33,6 +33,17 @@ func (f *dataFlags) options() app.Options {
 	return app.Options{DataDir: f.dataDir, MasterKeyFile: f.masterKeyFile}
 }
 
+// with opens the data dir, runs fn on it and closes it: the shape of every
+// admin command.
+func (f *dataFlags) with(cmd *cobra.Command, fn func(*app.Data) error) error {
+	d, err := app.Open(cmd.Context(), f.options())
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return fn(d)
+}
+
 func newServeCmd() *cobra.Command {
 	var (
 		data             dataFlags
