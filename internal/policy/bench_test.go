@@ -7,6 +7,30 @@ import "testing"
 // (NotAction, BoolIfExists, 6 statements), an IP restriction (NotIpAddress,
 // Bool) and an S3 home folder (StringLike with a variable).
 func BenchmarkEvaluate(b *testing.B) {
+	policies, requests := benchmarkSetup(b)
+	for _, tt := range requests {
+		b.Run(tt.name, func(b *testing.B) {
+			if got := Evaluate(policies, tt.req); got != tt.want {
+				b.Fatalf("Evaluate = %v, want %v", got, tt.want)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				Evaluate(policies, tt.req)
+			}
+		})
+	}
+}
+
+type benchRequest struct {
+	name string
+	req  Request
+	want Decision
+}
+
+// benchmarkSetup returns the benchmark's policies and requests (also used
+// by TestEvaluateDoesNotAllocate).
+func benchmarkSetup(tb testing.TB) ([]*Policy, []benchRequest) {
+	tb.Helper()
 	var policies []*Policy
 	for _, name := range []string{
 		"terraform-seed-ec2-describe",
@@ -15,7 +39,7 @@ func BenchmarkEvaluate(b *testing.B) {
 		"deny-by-source-ip",
 		"s3-home-folder",
 	} {
-		policies = append(policies, mustParse(b, testdataDoc(b, name)))
+		policies = append(policies, mustParse(tb, testdataDoc(tb, name)))
 	}
 	context := map[string][]string{
 		"aws:username":               {"alice"},
@@ -26,28 +50,13 @@ func BenchmarkEvaluate(b *testing.B) {
 		"aws:ViaAWSService":          {"false"},
 		"aws:MultiFactorAuthPresent": {"true"},
 	}
-	tests := []struct {
-		name string
-		req  Request
-		want Decision
-	}{
+	return policies, []benchRequest{
 		{"allow via variable", Request{Action: "iam:CreateAccessKey", Resource: "arn:aws:iam::123456789012:user/alice", Context: context}, Allow},
 		{"allow via wildcard", Request{Action: "ec2:DescribeInstances", Resource: "*", Context: context}, Allow},
 		{"implicit deny", Request{Action: "iam:CreateUser", Resource: "arn:aws:iam::123456789012:user/bob", Context: context}, NoDecision},
 		{"explicit deny", Request{Action: "iam:CreateUser", Resource: "arn:aws:iam::123456789012:user/bob", Context: map[string][]string{
 			"aws:username": {"alice"}, "aws:SourceIp": {"198.51.100.1"}, "aws:ViaAWSService": {"false"},
 		}}, Deny},
-	}
-	for _, tt := range tests {
-		b.Run(tt.name, func(b *testing.B) {
-			if got := Evaluate(policies, tt.req); got != tt.want {
-				b.Fatalf("Evaluate = %v, want %v", got, tt.want)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				Evaluate(policies, tt.req)
-			}
-		})
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 
 // FuzzParse: Parse never panics, refuses only with MalformedPolicyDocument,
 // and what it accepts keeps Parse's invariants and evaluates without
-// panicking. The seed corpus is testdata/fuzz/FuzzParse (replayed by a plain
+// panicking, to the decision Matching implies. The seed corpus is testdata/fuzz/FuzzParse (replayed by a plain
 // go test) plus the accepted and rejected corpora.
 func FuzzParse(f *testing.F) {
 	for _, dir := range []string{"accepted", "rejected"} {
@@ -31,8 +31,20 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkInvariants(t, p)
+		p.ContextKeys()
 		for _, req := range requests {
-			Evaluate([]*Policy{p}, req)
+			d := Evaluate([]*Policy{p}, req)
+			want := NoDecision
+			for _, i := range p.Matching(req) {
+				if p.Statements[i].Effect == EffectDeny {
+					want = Deny
+					break
+				}
+				want = Allow
+			}
+			if d != want {
+				t.Errorf("Evaluate(%+v) = %v, Matching implies %v", req, d, want)
+			}
 		}
 	})
 }

@@ -17,6 +17,9 @@ type jsonValue struct {
 	text    string       // string value, number as written, "true"/"false"
 	members []jsonMember // object
 	elems   []jsonValue  // array
+	// start and end are, for an object, the byte offsets in the document
+	// just past its opening '{' and just past its closing '}'.
+	start, end int
 }
 
 type jsonMember struct {
@@ -96,7 +99,7 @@ func decodeValue(dec *json.Decoder, depth int) (jsonValue, error) {
 			return v, err
 		}
 		// '{': Token only ever returns an opening delimiter here.
-		v := jsonValue{kind: jsonObject, members: []jsonMember{}}
+		v := jsonValue{kind: jsonObject, members: []jsonMember{}, start: int(dec.InputOffset())}
 		seen := make(map[string]bool)
 		for dec.More() {
 			tok, err := dec.Token()
@@ -115,6 +118,7 @@ func decodeValue(dec *json.Decoder, depth int) (jsonValue, error) {
 			v.members = append(v.members, jsonMember{name, e})
 		}
 		_, err := dec.Token() // '}'
+		v.end = int(dec.InputOffset())
 		return v, err
 	}
 	return jsonValue{}, errors.New("unexpected JSON token")

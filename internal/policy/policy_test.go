@@ -76,6 +76,17 @@ func checkInvariants(t testing.TB, p *Policy) {
 		if (len(s.Resources) == 0) == (len(s.NotResources) == 0) {
 			t.Errorf("statement %d: Resources %q, NotResources %q", i, s.Resources, s.NotResources)
 		}
+		// Positions are just past the braces, so never column 1; the
+		// statement ends after it starts, and after the previous one.
+		if s.Start.Line < 1 || s.Start.Column < 2 || s.End.Line < s.Start.Line || s.End.Line == s.Start.Line && s.End.Column <= s.Start.Column {
+			t.Errorf("statement %d at %+v-%+v", i, s.Start, s.End)
+		}
+		if i > 0 {
+			prev := p.Statements[i-1].End
+			if s.Start.Line < prev.Line || s.Start.Line == prev.Line && s.Start.Column <= prev.Column {
+				t.Errorf("statement %d starts at %+v, before the previous one's end %+v", i, s.Start, prev)
+			}
+		}
 	}
 }
 

@@ -19,96 +19,117 @@ type Statement struct {
 	// Conditions are the Condition element, one per operator and key, in
 	// document order; all must hold.
 	Conditions []condition.Condition
+	// Start and End locate the statement's object in the document's text,
+	// as AWS's policy simulation reports a matched statement
+	// (StartPosition, EndPosition): the positions just past its '{' and
+	// just past its '}' (see Position).
+	Start, End Position
 
 	actions     []wildcard.Pattern // compiled Actions or NotActions
 	notAction   bool
 	resources   []wildcard.ARN // compiled Resources or NotResources
 	notResource bool
+	keys        []string // context keys read, see Policy.ConditionKeysOf
 	compiled    bool
 }
 
-// parseStatement validates one statement. Structural problems (unknown or
-// mistyped members, Principal) are reported in document order, then the
-// content in a fixed order: Effect, Sid, actions, resources, conditions.
-func parseStatement(v *jsonValue, variables bool) (Statement, error) {
-	var s Statement
+// rawStatement is a statement whose JSON shape was checked, before its
+// content is.
+type rawStatement struct {
+	obj                                           *jsonValue
+	sid, effect                                   *jsonValue
+	action, notAction, resource, notResource, cnd *jsonValue
+}
+
+// statementMembers are the members a statement may have; Principal and
+// NotPrincipal pass the syntax check, to be refused as AWS refuses them.
+var statementMembers = map[string]bool{
+	"Sid": true, "Effect": true, "Action": true, "NotAction": true, "Resource": true,
+	"NotResource": true, "Condition": true, "Principal": true, "NotPrincipal": true,
+}
+
+// checkStatementSyntax checks a statement's JSON shape: an object of known
+// members; not both Action and NotAction, nor Resource and NotResource; an
+// Effect that is a string reading allow or deny in any case; the action
+// and resource members a string or a list of strings; a Condition of the
+// right shape; a string Sid.
+func checkStatementSyntax(v *jsonValue) (rawStatement, bool) {
+	s := rawStatement{obj: v}
 	if v.kind != jsonObject {
-		return s, malformed(msgSyntax)
+		return s, false
 	}
-	var effect, cond *jsonValue
-	var hasAction, hasNotAction, hasResource, hasNotResource bool
 	for i := range v.members {
 		m := &v.members[i]
-		var ok bool
+		if !statementMembers[m.name] {
+			return s, false
+		}
 		switch m.name {
 		case "Sid":
-			s.Sid, ok = m.value.text, m.value.kind == jsonString
+			s.sid = &m.value
 		case "Effect":
-			effect, ok = &m.value, m.value.kind == jsonString
+			s.effect = &m.value
 		case "Action":
-			s.Actions, ok = stringList(&m.value)
-			hasAction = true
+			s.action = &m.value
 		case "NotAction":
-			s.NotActions, ok = stringList(&m.value)
-			hasNotAction = true
+			s.notAction = &m.value
 		case "Resource":
-			s.Resources, ok = stringList(&m.value)
-			hasResource = true
+			s.resource = &m.value
 		case "NotResource":
-			s.NotResources, ok = stringList(&m.value)
-			hasNotResource = true
+			s.notResource = &m.value
 		case "Condition":
-			cond, ok = &m.value, true
-		case "Principal", "NotPrincipal":
-			return s, malformed(msgPrincipal)
-		}
-		if !ok {
-			return s, malformed(msgSyntax)
+			s.cnd = &m.value
 		}
 	}
-	if hasAction && hasNotAction || hasResource && hasNotResource {
-		return s, malformed(msgSyntax)
+	ok := !(s.action != nil && s.notAction != nil) && !(s.resource != nil && s.notResource != nil) &&
+		s.effect != nil && s.effect.kind == jsonString && (equalFoldASCII(s.effect.text, "allow") || equalFoldASCII(s.effect.text, "deny")) &&
+		(s.sid == nil || s.sid.kind == jsonString)
+	for _, l := range []*jsonValue{s.action, s.notAction, s.resource, s.notResource} {
+		if _, isList := stringList(l); l != nil && !isList {
+			ok = false
+		}
 	}
+	if s.cnd != nil && !checkConditionSyntax(s.cnd) {
+		ok = false
+	}
+	return s, ok
+}
 
-	var err error
-	if s.Effect, err = parseEffect(effect); err != nil {
-		return s, err
-	}
-	if !validSid(s.Sid) {
-		return s, malformed(msgSidCharacters)
-	}
-	actions := s.Actions
-	if s.notAction = len(s.NotActions) > 0; s.notAction {
-		actions = s.NotActions
-	}
-	if len(actions) == 0 {
-		return s, malformed(msgNoActions)
-	}
-	if s.actions, err = compileActions(actions); err != nil {
-		return s, err
-	}
-	resources := s.Resources
-	if s.notResource = len(s.NotResources) > 0; s.notResource {
-		resources = s.NotResources
-	}
-	if len(resources) == 0 {
-		return s, malformed(msgNoResources)
-	}
-	if s.resources, err = compileResources(resources, variables); err != nil {
-		return s, err
-	}
-	if cond != nil {
-		if s.Conditions, err = parseConditions(cond, variables); err != nil {
-			return s, err
+// hasPrincipal reports whether the statement has Principal or NotPrincipal.
+func (s *rawStatement) hasPrincipal() bool {
+	for _, m := range s.obj.members {
+		if m.name == "Principal" || m.name == "NotPrincipal" {
+			return true
 		}
 	}
-	s.compiled = true
-	return s, nil
+	return false
+}
+
+// actionList and resourceList return the statement's action (or
+// NotAction) and resource (or NotResource) strings.
+func (s *rawStatement) actionList() (list []string, not bool) {
+	if s.notAction != nil {
+		l, _ := stringList(s.notAction)
+		return l, true
+	}
+	l, _ := stringList(s.action)
+	return l, false
+}
+
+func (s *rawStatement) resourceList() (list []string, not bool) {
+	if s.notResource != nil {
+		l, _ := stringList(s.notResource)
+		return l, true
+	}
+	l, _ := stringList(s.resource)
+	return l, false
 }
 
 // stringList accepts a string or a list of strings (possibly empty; the
-// caller decides whether that is allowed).
+// caller decides whether that is allowed). A nil v is an empty list.
 func stringList(v *jsonValue) ([]string, bool) {
+	if v == nil {
+		return nil, true
+	}
 	switch v.kind {
 	case jsonString:
 		return []string{v.text}, true
@@ -123,6 +144,25 @@ func stringList(v *jsonValue) ([]string, bool) {
 		return out, true
 	}
 	return nil, false
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // validSid reports whether sid matches [0-9A-Za-z]*, as AWS requires of

@@ -105,7 +105,7 @@ var operators = map[string]operator{
 }
 
 // Operators returns the base operator names New accepts, sorted; each may
-// take the IfExists suffix (except Null) and a set qualifier (except Null).
+// take the IfExists suffix and a set qualifier (see Split).
 func Operators() []string {
 	names := make([]string, 0, len(operators)+1)
 	for name := range operators {
@@ -119,55 +119,75 @@ func Operators() []string {
 // Messages New answers with, as MalformedPolicyDocument.
 const (
 	msgSyntax = "Syntax errors in policy."
-	msgVendor = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+	// msgLegacyParsing: a Date... value outside the date grammar AWS's
+	// legacy parser accepts (see date.go).
+	msgLegacyParsing = "The policy failed legacy parsing"
 )
-
-func invalidType(op string) error {
-	return awserr.MalformedPolicyDocument("Invalid Condition type : %s", op)
-}
 
 func invalidValue(op, key, value string) error {
 	return awserr.MalformedPolicyDocument("Invalid value %q for condition %s on key %s.", value, op, key)
 }
 
+// Split splits an operator as IAM reads it: at most one set qualifier
+// prefix ("ForAnyValue:" or "ForAllValues:", case-sensitive) is taken off,
+// then at most one "IfExists" suffix, and what remains must be a base
+// operator (Operators). known is false otherwise: IAM refuses such an
+// operator with "Syntax errors in policy." unless its block is empty
+// ({"x": {}} is accepted, and means nothing).
+//
+// This is the rule of moto's IAM policy validator, whose test documents were
+// checked against AWS: "ForAnyValue::StringEqualsIfExists" and "x" with a
+// key are syntax errors, "StringEqualsIfExists", "ForAnyValue:StringEqualsIfExists"
+// and an empty "x" are accepted. It also accepts "NullIfExists" and
+// "ForAnyValue:Null", which AWS's documentation says make no sense (Null
+// tests presence); New accepts them and evaluates them as Null.
+func Split(op string) (base string, set Set, ifExists, known bool) {
+	base = op
+	switch {
+	case strings.HasPrefix(base, "ForAnyValue:"):
+		base, set = base[len("ForAnyValue:"):], ForAnyValue
+	case strings.HasPrefix(base, "ForAllValues:"):
+		base, set = base[len("ForAllValues:"):], ForAllValues
+	}
+	base, ifExists = strings.CutSuffix(base, "IfExists")
+	_, known = operators[base]
+	return base, set, ifExists, known || base == "Null"
+}
+
+// IsDate reports whether op is a Date... operator (qualified or not), the
+// only operators whose values IAM checks when it stores a policy (LegacyDate).
+func IsDate(op string) bool {
+	base, _, _, known := Split(op)
+	return known && strings.HasPrefix(base, "Date")
+}
+
 // New parses operator (with its optional set qualifier and IfExists suffix),
-// checks key and values, and returns the condition. values are the policy's
-// values as text (JSON true is "true", JSON 3600 is "3600"). Errors are
-// *awserr.Error MalformedPolicyDocument.
+// checks its values, and returns the condition. values are the policy's
+// values as text (JSON true is "true", JSON 3600 is "3600"); there may be
+// none (IAM accepts {"aws:CurrentTime": []}: a condition no value
+// satisfies). The key is not checked: IAM accepts keys without a vendor
+// prefix ({"StringEqualsIfExists": {"a": "asf"}}). Errors are
+// *awserr.Error MalformedPolicyDocument: "Syntax errors in policy." for an
+// unknown operator, "The policy failed legacy parsing" for a date outside
+// AWS's grammar, and "Invalid value ..." for a number, boolean, IP
+// address, base64 or Null value that does not parse (a check AWS's
+// documented grammar implies, whose message is Latchkey's own).
 func New(op, key string, values []string, variables bool) (Condition, error) {
-	base, set := op, Single
-	if q, rest, ok := strings.Cut(op, ":"); ok {
-		switch q {
-		case "ForAllValues":
-			set = ForAllValues
-		case "ForAnyValue":
-			set = ForAnyValue
-		default:
-			return nil, invalidType(op)
-		}
-		base = rest
-	}
-	if vendor, name, ok := strings.Cut(key, ":"); !ok || vendor == "" || name == "" {
-		return nil, awserr.MalformedPolicyDocument(msgVendor)
-	}
-	if len(values) == 0 {
+	base, set, ifExists, known := Split(op)
+	if !known {
 		return nil, awserr.MalformedPolicyDocument(msgSyntax)
 	}
 	values = slices.Clone(values)
 	if base == "Null" {
-		if set != Single {
-			return nil, invalidType(op)
-		}
 		return newNull(op, key, values)
 	}
-	name, ifExists := strings.CutSuffix(base, "IfExists")
-	def, ok := operators[name]
-	if !ok {
-		return nil, invalidType(op)
-	}
+	def := operators[base]
 	m, err := def.build(values, variables)
 	if err != nil {
 		if v, ok := err.(badValue); ok {
+			if strings.HasPrefix(base, "Date") {
+				return nil, awserr.MalformedPolicyDocument(msgLegacyParsing)
+			}
 			return nil, invalidValue(op, key, string(v))
 		}
 		return nil, err

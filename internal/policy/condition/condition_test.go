@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/awserr"
 )
@@ -161,20 +162,18 @@ func TestNewErrors(t *testing.T) {
 		values        []string
 		want          string
 	}{
-		{"unknown operator", "StringEqualz", "aws:username", []string{"a"}, "Invalid Condition type : StringEqualz"},
-		{"unknown qualifier", "ForEachValue:StringEquals", "aws:username", []string{"a"}, "Invalid Condition type : ForEachValue:StringEquals"},
-		{"qualifier alone", "ForAnyValue:", "aws:username", []string{"a"}, "Invalid Condition type : ForAnyValue:"},
-		{"IfExists alone", "IfExists", "aws:username", []string{"a"}, "Invalid Condition type : IfExists"},
-		{"double IfExists", "StringEqualsIfExistsIfExists", "aws:username", []string{"a"}, "Invalid Condition type : StringEqualsIfExistsIfExists"},
-		{"NullIfExists", "NullIfExists", "aws:username", []string{"true"}, "Invalid Condition type : NullIfExists"},
-		{"qualified Null", "ForAllValues:Null", "aws:username", []string{"true"}, "Invalid Condition type : ForAllValues:Null"},
-		{"key without vendor", "StringEquals", "username", []string{"a"}, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
-		{"key with empty name", "StringEquals", "aws:", []string{"a"}, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
-		{"no values", "StringEquals", "aws:username", nil, "Syntax errors in policy."},
+		{"unknown operator", "StringEqualz", "aws:username", []string{"a"}, "Syntax errors in policy."},
+		{"unknown qualifier", "ForEachValue:StringEquals", "aws:username", []string{"a"}, "Syntax errors in policy."},
+		{"qualifier alone", "ForAnyValue:", "aws:username", []string{"a"}, "Syntax errors in policy."},
+		{"qualifier with two colons", "ForAnyValue::StringEqualsIfExists", "a", []string{"asf"}, "Syntax errors in policy."},
+		{"IfExists alone", "IfExists", "aws:username", []string{"a"}, "Syntax errors in policy."},
+		{"double IfExists", "StringEqualsIfExistsIfExists", "aws:username", []string{"a"}, "Syntax errors in policy."},
+		{"lowercase operator", "stringequals", "aws:username", []string{"a"}, "Syntax errors in policy."},
 		{"bad number", "NumericEquals", "s3:max-keys", []string{"0x10"}, `Invalid value "0x10" for condition NumericEquals on key s3:max-keys.`},
 		{"infinity", "NumericEquals", "s3:max-keys", []string{"Inf"}, `Invalid value "Inf" for condition NumericEquals on key s3:max-keys.`},
 		{"bad exponent", "NumericEquals", "s3:max-keys", []string{"1e"}, `Invalid value "1e" for condition NumericEquals on key s3:max-keys.`},
-		{"bad date", "DateLessThan", "aws:CurrentTime", []string{"2020-13-01"}, `Invalid value "2020-13-01" for condition DateLessThan on key aws:CurrentTime.`},
+		{"bad date", "DateLessThan", "aws:CurrentTime", []string{"2020-13-01"}, "The policy failed legacy parsing"},
+		{"date not a date", "DateGreaterThan", "a", []string{"sdfdsf"}, "The policy failed legacy parsing"},
 		{"bad bool", "Bool", "aws:SecureTransport", []string{"1"}, `Invalid value "1" for condition Bool on key aws:SecureTransport.`},
 		{"bad ip", "IpAddress", "aws:SourceIp", []string{"10.0.0.0/33"}, `Invalid value "10.0.0.0/33" for condition IpAddress on key aws:SourceIp.`},
 		{"ip zone", "IpAddress", "aws:SourceIp", []string{"fe80::1%eth0"}, `Invalid value "fe80::1%eth0" for condition IpAddress on key aws:SourceIp.`},
@@ -211,16 +210,139 @@ func TestEveryOperatorVariant(t *testing.T) {
 				value = v
 			}
 		}
-		variants := []string{base}
-		if base != "Null" {
-			variants = append(variants, base+"IfExists", "ForAllValues:"+base, "ForAnyValue:"+base+"IfExists")
-		} else {
+		if base == "Null" {
 			value = "true"
 		}
+		variants := []string{base, base + "IfExists", "ForAllValues:" + base, "ForAnyValue:" + base + "IfExists"}
 		for _, op := range variants {
 			if _, err := New(op, "aws:key", []string{value}, true); err != nil {
 				t.Errorf("New(%s, %q): %v", op, value, err)
 			}
 		}
+	}
+}
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		op       string
+		base     string
+		set      Set
+		ifExists bool
+		known    bool
+	}{
+		{"StringEquals", "StringEquals", Single, false, true},
+		{"StringEqualsIfExists", "StringEquals", Single, true, true},
+		{"ForAnyValue:StringLikeIfExists", "StringLike", ForAnyValue, true, true},
+		{"ForAllValues:ArnLike", "ArnLike", ForAllValues, false, true},
+		{"NullIfExists", "Null", Single, true, true},
+		{"ForAnyValue:Null", "Null", ForAnyValue, false, true},
+		{"ForAnyValue::StringEqualsIfExists", ":StringEquals", ForAnyValue, true, false},
+		{"ForAnyValue:ForAllValues:StringEquals", "ForAllValues:StringEquals", ForAnyValue, false, false},
+		{"StringEqualsIfExistsIfExists", "StringEqualsIfExists", Single, true, false},
+		{"foranyvalue:StringEquals", "foranyvalue:StringEquals", Single, false, false},
+		{"x", "x", Single, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			base, set, ifExists, known := Split(tt.op)
+			if base != tt.base || set != tt.set || ifExists != tt.ifExists || known != tt.known {
+				t.Errorf("Split(%q) = %q, %v, %v, %v; want %q, %v, %v, %v", tt.op, base, set, ifExists, known, tt.base, tt.set, tt.ifExists, tt.known)
+			}
+		})
+	}
+}
+
+// TestParseDate: the accepted and refused values are those of moto's IAM
+// policy tests, which were checked against AWS (see ParseDate), plus the
+// forms Latchkey's own request context uses.
+func TestParseDate(t *testing.T) {
+	utc := func(y int, m time.Month, d, h, min, s, ns int) time.Time {
+		return time.Date(y, m, d, h, min, s, ns, time.UTC)
+	}
+	accepted := []struct {
+		value string
+		want  time.Time
+	}{
+		{"2017-07-01T00:00:00Z", utc(2017, 7, 1, 0, 0, 0, 0)},
+		{"2019-07-01T13:20:15Z", utc(2019, 7, 1, 13, 20, 15, 0)},
+		{"2016-12-13T21:20:37.593194+00:00", utc(2016, 12, 13, 21, 20, 37, 593194000)},
+		{"2016-12-13t2:00:00.593194+23", utc(2016, 12, 12, 3, 0, 0, 593194000)},
+		{"2030-01-01T00:00:00+02:00", utc(2029, 12, 31, 22, 0, 0, 0)},
+		{"2030-01-01T00:00:00+02:30", utc(2029, 12, 31, 21, 30, 0, 0)},
+		{"2030-01-01T00:00:00-05:00", utc(2030, 1, 1, 5, 0, 0, 0)},
+		{"2020-01-01T00:00:00.123Z", utc(2020, 1, 1, 0, 0, 0, 123000000)},
+		{"2019-01-01", utc(2019, 1, 1, 0, 0, 0, 0)},
+		{"01T", utc(1, 1, 1, 0, 0, 0, 0)},
+		{"-292275054", utc(-292275054, 1, 1, 0, 0, 0, 0)},
+		{"-1", utc(-1, 1, 1, 0, 0, 0, 0)}, // a year, since it holds a -
+		{"1700000000", time.Unix(1700000000, 0).UTC()},
+		{"0", time.Unix(0, 0).UTC()},
+		{"9223372036854775807", time.Unix(epochClamp, 0).UTC()},
+	}
+	for _, tt := range accepted {
+		t.Run("accepts "+tt.value, func(t *testing.T) {
+			got, ok := ParseDate(tt.value)
+			if !ok || !got.Equal(tt.want) {
+				t.Errorf("ParseDate(%q) = %v, %v; want %v", tt.value, got, ok, tt.want)
+			}
+		})
+	}
+	for _, v := range []string{
+		"sdfdsf", "234-13", "2016-12-13t2:00:00.593194+1", "2016-12-13t2:00:00.1999999999+10:59",
+		"9223372036854775808", "yesterday", "2020-13-01", "2020-01-32", "2020-01-01T24:00:00Z",
+		"2020-01-01T10:60", "2020-01-01T10:00:60Z", "2020-01-01T10:00:00Zx", "2020-01-01-01",
+		"1.5", "", "292278994-01-01", "2020-01-01T10:00:00+24",
+	} {
+		t.Run("refuses "+v, func(t *testing.T) {
+			if got, ok := ParseDate(v); ok {
+				t.Errorf("ParseDate(%q) = %v, want a refusal", v, got)
+			}
+		})
+	}
+}
+
+// TestEmptyValues: IAM accepts a key with no values ({"a": []}); no request
+// value satisfies such a condition, so a positive operator fails and a
+// negated one holds.
+func TestEmptyValues(t *testing.T) {
+	present := ctx("aws:username", "alice")
+	tests := []struct {
+		op   string
+		ctx  map[string][]string
+		want bool
+	}{
+		{"StringEquals", present, false},
+		{"StringNotEquals", present, true},
+		{"StringEqualsIfExists", nil, true},
+		{"DateGreaterThan", ctx("aws:username", "2020-01-01"), false},
+		{"ForAllValues:StringEquals", present, false},
+		{"ForAnyValue:StringEquals", present, false},
+		{"Null", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			c := mustNew(t, tt.op, "aws:username", []string{}, true)
+			if got := c.Match(tt.ctx); got != tt.want {
+				t.Errorf("%s with no values on %v = %v, want %v", tt.op, tt.ctx, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNullQualifiersIgnored(t *testing.T) {
+	for _, op := range []string{"NullIfExists", "ForAnyValue:Null", "ForAllValues:NullIfExists"} {
+		t.Run(op, func(t *testing.T) {
+			c := mustNew(t, op, "aws:TokenIssueTime", []string{"true"}, true)
+			if !c.Match(nil) || c.Match(ctx("aws:TokenIssueTime", "x")) {
+				t.Errorf("%s does not evaluate as Null", op)
+			}
+		})
+	}
+}
+
+func TestKeyWithoutVendor(t *testing.T) {
+	c := mustNew(t, "StringEqualsIfExists", "a", []string{"asf"}, true)
+	if !c.Match(ctx("A", "asf")) || c.Match(ctx("a", "other")) {
+		t.Error("a key without a vendor prefix is an ordinary key")
 	}
 }

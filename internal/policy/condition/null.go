@@ -7,8 +7,9 @@ import (
 )
 
 // null is the Null operator: "true" holds when the key is absent from the
-// request (or has no value), "false" when it is present. It takes neither
-// IfExists nor a set qualifier.
+// request (or has no value), "false" when it is present. IAM accepts it
+// with IfExists or a set qualifier (see Split); they change nothing, since
+// Null tests presence.
 type null struct {
 	op, key string
 	values  []string

@@ -13,24 +13,12 @@ type ARN struct {
 }
 
 // CompileARN compiles s as an ARN pattern and reports whether s has the
-// shape of an ARN: "arn:" followed by at least five more colons outside
-// policy variables. A pattern that does not have that shape (such as "*")
-// is compiled to match the whole value.
+// shape of an ARN: six components, that is at least five colons outside
+// policy variables. A pattern that does not have that shape (such as "*",
+// or "arn:aws:service" with fewer components, which IAM also accepts) is
+// compiled to match the whole value, its wildcards spanning colons.
 func CompileARN(s string, variables bool) (a ARN, isARN bool) {
-	var cuts []int
-	if strings.HasPrefix(s, "arn:") {
-		for i := 0; i < len(s) && len(cuts) < 5; i++ {
-			if variables && strings.HasPrefix(s[i:], "${") {
-				if end := strings.IndexByte(s[i:], '}'); end >= 0 {
-					i += end
-					continue
-				}
-			}
-			if s[i] == ':' {
-				cuts = append(cuts, i)
-			}
-		}
-	}
+	cuts := Colons(s, variables, 5)
 	if len(cuts) < 5 {
 		return ARN{segs: []Pattern{Compile(s, true, variables)}}, false
 	}
@@ -42,6 +30,25 @@ func CompileARN(s string, variables bool) (a ARN, isARN bool) {
 	}
 	segs = append(segs, Compile(s[start:], true, variables))
 	return ARN{segs: segs}, true
+}
+
+// Colons returns the byte offsets of the first max colons of s (all of
+// them when max < 0), not counting those inside policy variables
+// (${aws:username}) when variables is set.
+func Colons(s string, variables bool, max int) []int {
+	var cuts []int
+	for i := 0; i < len(s) && (max < 0 || len(cuts) < max); i++ {
+		if variables && strings.HasPrefix(s[i:], "${") {
+			if end := strings.IndexByte(s[i:], '}'); end >= 0 {
+				i += end
+				continue
+			}
+		}
+		if s[i] == ':' {
+			cuts = append(cuts, i)
+		}
+	}
+	return cuts
 }
 
 // IsAny reports whether a matches every value ("*").

@@ -94,6 +94,30 @@ func variable(name string) part {
 	return v
 }
 
+// Keys returns the context keys of the policy variables in s, in order,
+// as Compile with variables reads them (${aws:username} is aws:username,
+// ${aws:PrincipalTag/team, 'none'} is aws:PrincipalTag/team); the escapes
+// ${*}, ${?} and ${$} are no keys.
+func Keys(s string) []string {
+	var keys []string
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return keys
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return keys
+		}
+		switch name := s[i+2 : i+end]; name {
+		case "*", "?", "$":
+		default:
+			keys = append(keys, variable(name).key)
+		}
+		s = s[i+end+1:]
+	}
+}
+
 // HasVariables reports whether p substitutes policy variables.
 func (p Pattern) HasVariables() bool { return p.parts != nil }
 

@@ -2,6 +2,7 @@ package wildcard
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -107,6 +108,9 @@ func TestCompileARN(t *testing.T) {
 		{"2008: variable is literal text", "arn:aws:iam::${aws:PrincipalAccount}:user/x", false, true, "arn:aws:iam::${aws:PrincipalAccount}:user/x", true},
 		{"2008: variable not substituted", "arn:aws:iam::${aws:PrincipalAccount}:user/x", false, true, "arn:aws:iam::123:user/x", false},
 		{"too few components", "arn:aws:s3::b", true, false, "arn:aws:s3::b", true},
+		{"too few components: wildcard spans colons", "arn:aws:sqs:*", true, false, "arn:aws:sqs:r:1:q", true},
+		{"six components without arn", "foo:aws:s3:::b*", true, true, "foo:aws:s3:::bx", true},
+		{"six components without arn: no spanning", "foo:*:s3:::b", true, true, "foo:a:b:s3:::b", false},
 		{"short value", "arn:aws:s3:::*", true, true, "arn:aws:s3", false},
 	}
 	for _, tt := range tests {
@@ -119,6 +123,40 @@ func TestCompileARN(t *testing.T) {
 				t.Errorf("Match(%q) = %v, want %v", tt.value, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestKeys(t *testing.T) {
+	tests := []struct {
+		name, s string
+		want    []string
+	}{
+		{"none", "arn:aws:s3:::b", nil},
+		{"one", "arn:aws:iam::*:user/${aws:username}", []string{"aws:username"}},
+		{"several in order", "${aws:userid}/${aws:PrincipalTag/team}", []string{"aws:userid", "aws:PrincipalTag/team"}},
+		{"default", "${ aws:PrincipalTag/team , 'none' }", []string{"aws:PrincipalTag/team"}},
+		{"escapes are no keys", "${*}${?}${$}", nil},
+		{"unterminated", "a${aws:userid", nil},
+		{"repeated", "${a:b}${a:b}", []string{"a:b", "a:b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Keys(tt.s); !slices.Equal(got, tt.want) {
+				t.Errorf("Keys(%q) = %q, want %q", tt.s, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestColons(t *testing.T) {
+	if got, want := Colons("a:${b:c}:d", true, -1), []int{1, 8}; !slices.Equal(got, want) {
+		t.Errorf("with variables: %v, want %v", got, want)
+	}
+	if got, want := Colons("a:${b:c}:d", false, -1), []int{1, 5, 8}; !slices.Equal(got, want) {
+		t.Errorf("without variables: %v, want %v", got, want)
+	}
+	if got, want := Colons("a:b:c:d", false, 2), []int{1, 3}; !slices.Equal(got, want) {
+		t.Errorf("at most 2: %v, want %v", got, want)
 	}
 }
 
