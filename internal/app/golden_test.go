@@ -36,7 +36,10 @@ func TestGoldenResponses(t *testing.T) {
 	if _, err := d.CreateAccount(ctx, RootCredentials{AccountID: "123456789012", AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}); err != nil {
 		t.Fatal(err)
 	}
-	h, _ := d.Handler(slog.New(slog.DiscardHandler), time.Hour, nil)
+	h, _, err := d.Handler(slog.New(slog.DiscardHandler), time.Hour, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 

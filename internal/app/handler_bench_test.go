@@ -30,7 +30,10 @@ func BenchmarkHandlerGetCallerIdentity(b *testing.B) {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(discard{}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, _ := d.Handler(log, time.Hour, nil)
+	h, _, err := d.Handler(log, time.Hour, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	body := "Action=GetCallerIdentity&Version=2011-06-15"
 	sum := sha256.Sum256([]byte(body))
 	signer := v4.NewSigner()

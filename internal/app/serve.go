@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/iam"
 	"github.com/latchkey/latchkey/internal/lastused"
 	"github.com/latchkey/latchkey/internal/op"
@@ -40,16 +41,21 @@ const (
 	shutdownTimeout   = 15 * time.Second
 )
 
+// policySetCacheSize bounds the resolved policy sets kept in memory (one
+// per user recently authorized).
+const policySetCacheSize = 100_000
+
 // Handler builds the IAM/STS handler on d. The returned tracker must run
 // (Run) for last-used dates to reach the store.
-func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool) (http.Handler, *lastused.Tracker) {
+func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool) (http.Handler, *lastused.Tracker, error) {
 	tracker := lastused.New(d.Store, lastUsedInterval, log)
 	cached := keycache.New(d.Store, 100_000)
-	iamSvc := &iam.Service{Store: cached, Keys: d.Keys, LastUsed: tracker}
+	source := &authz.Source{Store: d.Store, MaxSets: policySetCacheSize}
+	iamSvc := &iam.Service{Store: cached, Authz: source, Keys: d.Keys, LastUsed: tracker}
 	stsSvc := &sts.Service{Keys: d.Store}
 	ops := append([]op.Operation{}, iamSvc.Operations()...)
 	ops = append(ops, stsSvc.Operations()...)
-	h := server.New(server.Config{
+	h, err := server.New(server.Config{
 		Auth: &server.Authenticator{
 			Lookup: cached.LookupAccessKey,
 			Keys:   d.Keys,
@@ -57,13 +63,16 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 			Uses:   tracker,
 			Logger: log,
 		},
-		Authorizer: &server.PolicyAuthorizer{Policies: d.Store},
+		Authorizer: &server.PolicyAuthorizer{Source: source},
 		Operations: ops,
 		Logger:     log,
 		Ready:      ready,
 		Audit:      d.Audit,
 	})
-	return h, tracker
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, tracker, nil
 }
 
 // Serve runs the server until ctx ends, then shuts down gracefully: it
@@ -72,7 +81,10 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 func (d *Data) Serve(ctx context.Context, opts ServeOptions) error {
 	log := opts.Logger
 	var ready atomic.Bool
-	h, tracker := d.Handler(log, opts.LastUsedInterval, ready.Load)
+	h, tracker, err := d.Handler(log, opts.LastUsedInterval, ready.Load)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", opts.Listen, err)

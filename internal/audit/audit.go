@@ -26,6 +26,9 @@ type Record struct {
 	Target      string    `json:"target,omitempty"` // ARN or key id acted on
 	Result      string    `json:"result"`           // "success" or "failure"
 	ErrorCode   string    `json:"error_code,omitempty"`
+	// Decision explains an authorization: the statement that denied (or
+	// allowed) the call, or that none matched; "root" for the root.
+	Decision string `json:"decision,omitempty"`
 }
 
 // Log appends records to a writer, one line each, serialized.

@@ -60,7 +60,10 @@ func openInProcess(b *testing.B, dir string) *inProcess {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, tracker := d.Handler(log, time.Second, func() bool { return true })
+	h, tracker, err := d.Handler(log, time.Second, func() bool { return true })
+	if err != nil {
+		b.Fatal(err)
+	}
 	tctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { tracker.Run(tctx); close(done) }()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/arn"
+	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -26,7 +27,10 @@ type LastUsedSource interface {
 
 // Service holds what the IAM handlers need.
 type Service struct {
-	Store    store.Store
+	Store store.Store
+	// Authz is the authorization core's policy source, shared with the
+	// request pipeline so simulation decides exactly as real calls do.
+	Authz    *authz.Source
 	Keys     *secret.Keyring
 	LastUsed LastUsedSource
 	Now      func() time.Time
@@ -36,80 +40,237 @@ const defaultMaxItems = 100
 
 // Operations returns the IAM rows of the operation table.
 func (s *Service) Operations() []op.Operation {
-	mut := func(action string, res func(context.Context, *op.Request) (string, error), h op.Handler) op.Operation {
+	mut := func(action string, res func(context.Context, *op.Request) (op.Target, error), h op.Handler) op.Operation {
 		return op.Operation{Service: "iam", Action: action, Permission: "iam:" + action, Resource: res, Mutating: true, Handler: h}
 	}
-	read := func(action string, res func(context.Context, *op.Request) (string, error), h op.Handler) op.Operation {
+	read := func(action string, res func(context.Context, *op.Request) (op.Target, error), h op.Handler) op.Operation {
 		o := mut(action, res, h)
 		o.Mutating = false
 		return o
 	}
-	user := s.userResource("UserName")
+	user := s.userTarget
+	group := s.groupTarget
+	pol := s.policyTarget
+	all := anyTarget
 	return append([]op.Operation{
-		mut("CreateUser", s.newUserResource, s.createUser),
+		mut("CreateUser", s.newUserTarget, s.createUser),
 		read("GetUser", user, s.getUser),
-		read("ListUsers", s.accountResource("user/"), s.listUsers),
+		read("ListUsers", accountTarget("user/"), s.listUsers),
 		mut("UpdateUser", user, s.updateUser),
 		mut("DeleteUser", user, s.deleteUser),
 		mut("TagUser", user, s.tagUser),
 		mut("UntagUser", user, s.untagUser),
 		read("ListUserTags", user, s.listUserTags),
+		mut("PutUserPermissionsBoundary", s.newBoundaryTarget, s.putUserPermissionsBoundary),
+		mut("DeleteUserPermissionsBoundary", user, s.deleteUserPermissionsBoundary),
 
 		mut("CreateAccessKey", user, s.createAccessKey),
 		read("ListAccessKeys", user, s.listAccessKeys),
 		mut("UpdateAccessKey", user, s.updateAccessKey),
 		mut("DeleteAccessKey", user, s.deleteAccessKey),
-		read("GetAccessKeyLastUsed", s.keyOwnerResource, s.getAccessKeyLastUsed),
+		read("GetAccessKeyLastUsed", s.keyOwnerTarget, s.getAccessKeyLastUsed),
 
-		mut("PutUserPolicy", user, s.putUserPolicy),
-		read("GetUserPolicy", user, s.getUserPolicy),
-		read("ListUserPolicies", user, s.listUserPolicies),
-		mut("DeleteUserPolicy", user, s.deleteUserPolicy),
+		mut("PutUserPolicy", user, s.putInlinePolicy(store.KindUser)),
+		read("GetUserPolicy", user, s.getInlinePolicy(store.KindUser)),
+		read("ListUserPolicies", user, s.listInlinePolicies(store.KindUser)),
+		mut("DeleteUserPolicy", user, s.deleteInlinePolicy(store.KindUser)),
+		mut("AttachUserPolicy", withPolicyARN(user), s.attachPolicy(store.KindUser)),
+		mut("DetachUserPolicy", withPolicyARN(user), s.detachPolicy(store.KindUser)),
+		read("ListAttachedUserPolicies", user, s.listAttachedPolicies(store.KindUser)),
+		read("ListGroupsForUser", user, s.listGroupsForUser),
+
+		mut("CreateGroup", s.newGroupTarget, s.createGroup),
+		read("GetGroup", group, s.getGroup),
+		read("ListGroups", accountTarget("group/"), s.listGroups),
+		mut("UpdateGroup", group, s.updateGroup),
+		mut("DeleteGroup", group, s.deleteGroup),
+		mut("AddUserToGroup", group, s.addUserToGroup),
+		mut("RemoveUserFromGroup", group, s.removeUserFromGroup),
+		mut("PutGroupPolicy", group, s.putInlinePolicy(store.KindGroup)),
+		read("GetGroupPolicy", group, s.getInlinePolicy(store.KindGroup)),
+		read("ListGroupPolicies", group, s.listInlinePolicies(store.KindGroup)),
+		mut("DeleteGroupPolicy", group, s.deleteInlinePolicy(store.KindGroup)),
+		mut("AttachGroupPolicy", withPolicyARN(group), s.attachPolicy(store.KindGroup)),
+		mut("DetachGroupPolicy", withPolicyARN(group), s.detachPolicy(store.KindGroup)),
+		read("ListAttachedGroupPolicies", group, s.listAttachedPolicies(store.KindGroup)),
+
+		mut("CreatePolicy", s.newPolicyTarget, s.createPolicy),
+		read("GetPolicy", pol, s.getPolicy),
+		read("ListPolicies", all, s.listPolicies),
+		mut("DeletePolicy", pol, s.deletePolicy),
+		mut("CreatePolicyVersion", pol, s.createPolicyVersion),
+		read("GetPolicyVersion", pol, s.getPolicyVersion),
+		read("ListPolicyVersions", pol, s.listPolicyVersions),
+		mut("DeletePolicyVersion", pol, s.deletePolicyVersion),
+		mut("SetDefaultPolicyVersion", pol, s.setDefaultPolicyVersion),
+		read("ListEntitiesForPolicy", pol, s.listEntitiesForPolicy),
+		mut("TagPolicy", pol, s.tagPolicy),
+		mut("UntagPolicy", pol, s.untagPolicy),
+		read("ListPolicyTags", pol, s.listPolicyTags),
+
+		read("GetAccountSummary", all, s.getAccountSummary),
+		read("GetAccountAuthorizationDetails", all, s.getAccountAuthorizationDetails),
+
+		read("SimulatePrincipalPolicy", sourceTarget, s.simulatePrincipalPolicy),
+		read("SimulateCustomPolicy", all, s.simulateCustomPolicy),
+		read("GetContextKeysForPrincipalPolicy", sourceTarget, s.getContextKeysForPrincipalPolicy),
+		read("GetContextKeysForCustomPolicy", all, s.getContextKeysForCustomPolicy),
 	}, s.noneOperations()...)
 }
 
-// ---- resources ----
+// ---- targets ----
 
-// userResource is the ARN of the user named by the parameter, or of the
-// caller when the parameter is absent (the root's own ARN for the root).
-func (s *Service) userResource(param string) func(context.Context, *op.Request) (string, error) {
-	return func(ctx context.Context, r *op.Request) (string, error) {
-		name := r.Input.String(param)
-		if name == "" {
-			return r.Caller.ARN(), nil
+// A target is named from the request alone only when it does not exist
+// (the handler then answers NoSuchEntity); any other store error fails the
+// request, so a guessed path or a missing tag can never decide a policy.
+
+// userTarget is the user named by UserName, or the caller when it is
+// absent (the root's own ARN for the root), with its tags and boundary.
+func (s *Service) userTarget(ctx context.Context, r *op.Request) (op.Target, error) {
+	name := r.Input.String("UserName")
+	if name == "" {
+		if !r.Caller.IsUser() {
+			return op.Target{ARN: r.Caller.ARN()}, nil
 		}
-		path := "/"
-		if u, err := s.Store.GetUser(ctx, r.Caller.AccountID, name); err == nil {
-			path, name = u.Path, u.Name
+		name = r.Caller.Name
+	}
+	u, err := s.Store.GetUser(ctx, r.Caller.AccountID, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return op.Target{ARN: arn.User(r.Caller.AccountID, "/", name)}, nil
+	}
+	if err != nil {
+		return op.Target{}, err
+	}
+	t := op.Target{ARN: arn.User(u.AccountID, u.Path, u.Name), Context: tagContext(u.Tags)}
+	if u.PermissionsBoundary != "" {
+		if t.Context == nil {
+			t.Context = map[string][]string{}
 		}
-		return arn.User(r.Caller.AccountID, path, name), nil
+		t.Context["iam:PermissionsBoundary"] = []string{u.PermissionsBoundary}
+	}
+	return t, nil
+}
+
+// tagContext is aws:ResourceTag/… and iam:ResourceTag/… of a resource.
+func tagContext(tags []store.Tag) map[string][]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	ctx := make(map[string][]string, 2*len(tags))
+	for _, t := range tags {
+		ctx["aws:ResourceTag/"+t.Key] = []string{t.Value}
+		ctx["iam:ResourceTag/"+t.Key] = []string{t.Value}
+	}
+	return ctx
+}
+
+// newUserTarget is the user CreateUser would create; iam:PermissionsBoundary
+// is the boundary the request asks for.
+func (s *Service) newUserTarget(_ context.Context, r *op.Request) (op.Target, error) {
+	t := op.Target{ARN: arn.User(r.Caller.AccountID, pathOr(r.Input.String("Path")), r.Input.String("UserName"))}
+	if b := r.Input.String("PermissionsBoundary"); b != "" {
+		t.Context = map[string][]string{"iam:PermissionsBoundary": {b}}
+	}
+	return t, nil
+}
+
+// newBoundaryTarget is the user of PutUserPermissionsBoundary, with the
+// boundary the request sets as iam:PermissionsBoundary.
+func (s *Service) newBoundaryTarget(ctx context.Context, r *op.Request) (op.Target, error) {
+	t, err := s.userTarget(ctx, r)
+	if err != nil {
+		return t, err
+	}
+	c := make(map[string][]string, len(t.Context)+1)
+	for k, v := range t.Context {
+		c[k] = v
+	}
+	c["iam:PermissionsBoundary"] = []string{r.Input.String("PermissionsBoundary")}
+	t.Context = c
+	return t, nil
+}
+
+// withPolicyARN adds iam:PolicyARN (the policy being attached or
+// detached) to a target.
+func withPolicyARN(target func(context.Context, *op.Request) (op.Target, error)) func(context.Context, *op.Request) (op.Target, error) {
+	return func(ctx context.Context, r *op.Request) (op.Target, error) {
+		t, err := target(ctx, r)
+		if err != nil {
+			return t, err
+		}
+		c := make(map[string][]string, len(t.Context)+1)
+		for k, v := range t.Context {
+			c[k] = v
+		}
+		c["iam:PolicyARN"] = []string{r.Input.String("PolicyArn")}
+		t.Context = c
+		return t, nil
 	}
 }
 
-func (s *Service) newUserResource(_ context.Context, r *op.Request) (string, error) {
-	return arn.User(r.Caller.AccountID, pathOr(r.Input.String("Path")), r.Input.String("UserName")), nil
+func (s *Service) groupTarget(ctx context.Context, r *op.Request) (op.Target, error) {
+	name := r.Input.String("GroupName")
+	g, err := s.Store.GetGroup(ctx, r.Caller.AccountID, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return op.Target{ARN: arn.Group(r.Caller.AccountID, "/", name)}, nil
+	}
+	if err != nil {
+		return op.Target{}, err
+	}
+	return op.Target{ARN: arn.Group(g.AccountID, g.Path, g.Name)}, nil
 }
 
-func (s *Service) accountResource(suffix string) func(context.Context, *op.Request) (string, error) {
-	return func(_ context.Context, r *op.Request) (string, error) {
-		// AWS names list actions' resource "arn:aws:iam::ACCOUNT:user/".
-		return "arn:aws:iam::" + r.Caller.AccountID + ":" + suffix, nil
+func (s *Service) newGroupTarget(_ context.Context, r *op.Request) (op.Target, error) {
+	return op.Target{ARN: arn.Group(r.Caller.AccountID, pathOr(r.Input.String("Path")), r.Input.String("GroupName"))}, nil
+}
+
+// policyTarget is the managed policy named by PolicyArn, with its tags.
+func (s *Service) policyTarget(ctx context.Context, r *op.Request) (op.Target, error) {
+	a := r.Input.String("PolicyArn")
+	if arn.IsAWSManagedPolicy(a) {
+		return op.Target{ARN: a}, nil
+	}
+	p, err := s.Store.GetPolicy(ctx, r.Caller.AccountID, a)
+	if errors.Is(err, store.ErrNotFound) {
+		return op.Target{ARN: a}, nil
+	}
+	if err != nil {
+		return op.Target{}, err
+	}
+	return op.Target{ARN: a, Context: tagContext(p.Tags)}, nil
+}
+
+func (s *Service) newPolicyTarget(_ context.Context, r *op.Request) (op.Target, error) {
+	return op.Target{ARN: arn.Policy(r.Caller.AccountID, pathOr(r.Input.String("Path")), r.Input.String("PolicyName"))}, nil
+}
+
+// accountTarget is an account-wide list's resource; AWS names ListUsers'
+// "arn:aws:iam::ACCOUNT:user/".
+func accountTarget(suffix string) func(context.Context, *op.Request) (op.Target, error) {
+	return func(_ context.Context, r *op.Request) (op.Target, error) {
+		return op.Target{ARN: "arn:aws:iam::" + r.Caller.AccountID + ":" + suffix}, nil
 	}
 }
 
-// keyOwnerResource is the ARN of the user owning AccessKeyId (the root's
-// for a root key), so "manage your own keys" policies on
-// user/${aws:username} cover GetAccessKeyLastUsed, as in AWS. An unknown
-// key falls back to the caller's own ARN; the handler answers NoSuchEntity.
-func (s *Service) keyOwnerResource(ctx context.Context, r *op.Request) (string, error) {
+// anyTarget is "*", for actions that act on no one resource.
+func anyTarget(context.Context, *op.Request) (op.Target, error) { return op.Target{ARN: "*"}, nil }
+
+// keyOwnerTarget is the user owning AccessKeyId (the root's for a root
+// key), so "manage your own keys" policies on user/${aws:username} cover
+// GetAccessKeyLastUsed, as in AWS. An unknown key, or one of another
+// account, is named as the caller's own; the handler answers NoSuchEntity.
+func (s *Service) keyOwnerTarget(ctx context.Context, r *op.Request) (op.Target, error) {
 	k, err := s.Store.GetAccessKey(ctx, r.Input.String("AccessKeyId"))
-	if err != nil || k.AccountID != r.Caller.AccountID {
-		return r.Caller.ARN(), nil
+	if errors.Is(err, store.ErrNotFound) || err == nil && k.AccountID != r.Caller.AccountID {
+		return op.Target{ARN: r.Caller.ARN()}, nil
 	}
-	if k.UserID == "" {
-		return arn.Root(k.AccountID), nil
+	if err != nil {
+		return op.Target{}, err
 	}
-	return arn.User(k.AccountID, k.UserPath, k.UserName), nil
+	if k.Root {
+		return op.Target{ARN: arn.Root(k.AccountID)}, nil
+	}
+	return op.Target{ARN: arn.User(k.AccountID, k.UserPath, k.UserName)}, nil
 }
 
 // ---- helpers ----
@@ -133,27 +294,56 @@ func noSuchKey(id string) *awserr.Error {
 func storeErr(err error) error {
 	var nf *store.NotFoundError
 	var dc *store.ConflictError
+	var le *store.LimitError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &nf):
 		switch nf.Entity {
-		case store.EntityUser:
+		case store.EntityUser, store.EntityGroupMember:
 			return noSuchUser(nf.Name)
 		case store.EntityAccessKey:
 			return noSuchKey(nf.Name)
 		case store.EntityUserPolicy:
 			return awserr.NoSuchEntity("The user policy with name %s cannot be found.", nf.Name)
+		case store.EntityGroup:
+			return awserr.NoSuchEntity("The group with name %s cannot be found.", nf.Name)
+		case store.EntityGroupPolicy:
+			return awserr.NoSuchEntity("The group policy with name %s cannot be found.", nf.Name)
+		case store.EntityManagedPolicy, store.EntityAttachment:
+			return noSuchPolicy(nf.Name)
 		}
 		return awserr.NoSuchEntity("The %s with name %s cannot be found.", nf.Entity, nf.Name)
 	case errors.As(err, &dc):
+		switch {
+		case dc.Entity == store.EntityManagedPolicy && dc.Dependent == store.EntityAttachment:
+			return awserr.DeleteConflict("Cannot delete a policy attached to entities.")
+		case dc.Entity == store.EntityManagedPolicy && dc.Dependent == store.EntityPolicyVersion:
+			return awserr.DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		case dc.Entity == store.EntityPolicyVersion:
+			return awserr.DeleteConflict("Cannot delete the default version of a policy.")
+		}
 		switch dc.Dependent {
 		case store.EntityAccessKey:
 			return awserr.DeleteConflict("Cannot delete entity, must delete access keys first.")
-		case store.EntityUserPolicy:
+		case store.EntityUserPolicy, store.EntityGroupPolicy:
 			return awserr.DeleteConflict("Cannot delete entity, must delete policies first.")
+		case store.EntityAttachment:
+			return awserr.DeleteConflict("Cannot delete entity, must detach all policies first.")
+		case store.EntityGroupMember:
+			return awserr.DeleteConflict("Cannot delete entity, must remove users from group first.")
 		}
 		return awserr.DeleteConflict("Cannot delete entity, must remove %s first.", dc.Dependent)
+	case errors.As(err, &le):
+		switch le.Quota {
+		case "UserPolicySize":
+			return awserr.LimitExceeded("Maximum policy size of %d bytes exceeded for user %s", le.Max, le.Owner)
+		case "GroupPolicySize":
+			return awserr.LimitExceeded("Maximum policy size of %d bytes exceeded for group %s", le.Max, le.Owner)
+		case "VersionsPerPolicy":
+			return awserr.LimitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", le.Max)
+		}
+		return awserr.LimitExceeded("Cannot exceed quota for %s: %d", le.Quota, le.Max)
 	}
 	var ae *awserr.Error
 	if errors.As(err, &ae) {
@@ -162,13 +352,20 @@ func storeErr(err error) error {
 	return awserr.ServiceFailure(err)
 }
 
+func noSuchPolicy(policyARN string) *awserr.Error {
+	return awserr.NoSuchEntity("Policy %s was not found.", policyARN)
+}
+
 // ownerName is the user a key action applies to: UserName when given, else
 // the caller ("" = the root).
 func ownerName(r *op.Request) string {
 	if n := r.Input.String("UserName"); n != "" {
 		return n
 	}
-	return r.Caller.UserName
+	if r.Caller.IsUser() {
+		return r.Caller.Name
+	}
+	return "" // the account's root
 }
 
 // Markers are opaque to clients; they name the list they belong to so a
@@ -220,6 +417,14 @@ func xmlUser(u store.User, withTags bool) XMLUser {
 	if withTags && len(u.Tags) > 0 {
 		tags := Members[XMLTag](xmlTags(u.Tags))
 		x.Tags = &tags
+	}
+	return x
+}
+
+func xmlUserWithBoundary(u store.User) XMLUser {
+	x := xmlUser(u, true)
+	if u.PermissionsBoundary != "" {
+		x.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "Policy", Arn: u.PermissionsBoundary}
 	}
 	return x
 }

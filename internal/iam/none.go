@@ -7,23 +7,13 @@ import (
 	"github.com/latchkey/latchkey/internal/op"
 )
 
-// Latchkey has no groups, managed policy attachments, MFA devices, SSH
+// Latchkey has no MFA devices, SSH
 // public keys, service-specific credentials, signing certificates or login
 // profiles yet. Tools that manage users ask about them anyway (Terraform's
 // aws_iam_user reads and force-destroys them), so these actions answer what
 // AWS answers for an existing user that has none: an empty list, or
 // NoSuchEntity for a login profile. An unknown user is NoSuchEntity, as in
 // AWS.
-
-type listGroupsForUserResult struct {
-	Groups      Members[struct{}] `xml:"Groups"`
-	IsTruncated bool              `xml:"IsTruncated"`
-}
-
-type listAttachedUserPoliciesResult struct {
-	AttachedPolicies Members[struct{}] `xml:"AttachedPolicies"`
-	IsTruncated      bool              `xml:"IsTruncated"`
-}
 
 type listMFADevicesResult struct {
 	MFADevices  Members[struct{}] `xml:"MFADevices"`
@@ -52,7 +42,7 @@ type listSigningCertificatesResult struct {
 
 // noneOperations are the table rows for the features above.
 func (s *Service) noneOperations() []op.Operation {
-	user := s.userResource("UserName")
+	user := s.userTarget
 	list := func(action string, result any) op.Operation {
 		return op.Operation{Service: "iam", Action: action, Permission: "iam:" + action, Resource: user,
 			Handler: func(ctx context.Context, r *op.Request) (any, error) {
@@ -74,8 +64,6 @@ func (s *Service) noneOperations() []op.Operation {
 			}}
 	}
 	return []op.Operation{
-		list("ListGroupsForUser", listGroupsForUserResult{}),
-		list("ListAttachedUserPolicies", listAttachedUserPoliciesResult{}),
 		list("ListMFADevices", listMFADevicesResult{}),
 		list("ListSSHPublicKeys", listSSHPublicKeysResult{}),
 		list("ListServiceSpecificCredentials", listServiceSpecificCredentialsResult{}),
@@ -83,7 +71,7 @@ func (s *Service) noneOperations() []op.Operation {
 		{
 			// Account-wide: no UserName; AWS's resource is "*".
 			Service: "iam", Action: "ListVirtualMFADevices", Permission: "iam:ListVirtualMFADevices",
-			Resource: func(context.Context, *op.Request) (string, error) { return "*", nil },
+			Resource: anyTarget,
 			Handler:  func(context.Context, *op.Request) (any, error) { return listVirtualMFADevicesResult{}, nil },
 		},
 		noLoginProfile("GetLoginProfile", false),

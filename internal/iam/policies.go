@@ -9,63 +9,64 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-func (s *Service) putUserPolicy(ctx context.Context, r *op.Request) (any, error) {
-	doc, name, user := r.Input.String("PolicyDocument"), r.Input.String("PolicyName"), r.Input.String("UserName")
-	if _, err := policy.Parse(doc); err != nil {
-		return nil, err
+// Inline policies of users and groups: one set of handlers, parameterized
+// by the owner's kind (UserName or GroupName).
+
+func ownerParam(kind store.EntityKind) string {
+	if kind == store.KindGroup {
+		return "GroupName"
 	}
-	// AWS's quota covers the user's inline policies together, the new one
-	// replacing any of the same name.
-	existing, err := s.Store.ListUserPolicies(ctx, r.Caller.AccountID, user)
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	docs := []string{doc}
-	for _, p := range existing {
-		if !strings.EqualFold(p.Name, name) {
-			docs = append(docs, p.Document)
+	return "UserName"
+}
+
+// putInlinePolicy validates the document, then lets the store enforce the
+// owner's aggregate size quota inside its transaction.
+func (s *Service) putInlinePolicy(kind store.EntityKind) op.Handler {
+	return func(ctx context.Context, r *op.Request) (any, error) {
+		doc := r.Input.String("PolicyDocument")
+		if _, err := policy.Parse(doc); err != nil {
+			return nil, err
 		}
+		p := store.InlinePolicy{Owner: r.Input.String(ownerParam(kind)), Name: r.Input.String("PolicyName"), Document: doc, Size: policy.SizeWithoutWhitespace(doc)}
+		return nil, storeErr(s.Store.PutInlinePolicy(ctx, r.Caller.AccountID, kind, p))
 	}
-	if err := policy.CheckUserInlinePolicySize(existingName(existing, user), docs...); err != nil {
-		return nil, err
-	}
-	return nil, storeErr(s.Store.PutUserPolicy(ctx, r.Caller.AccountID, store.UserPolicy{UserName: user, Name: name, Document: doc}))
 }
 
-// existingName is the user's name as stored when known.
-func existingName(list []store.UserPolicy, asked string) string {
-	if len(list) > 0 {
-		return list[0].UserName
+func (s *Service) getInlinePolicy(kind store.EntityKind) op.Handler {
+	return func(ctx context.Context, r *op.Request) (any, error) {
+		p, err := s.Store.GetInlinePolicy(ctx, r.Caller.AccountID, kind, r.Input.String(ownerParam(kind)), r.Input.String("PolicyName"))
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if kind == store.KindGroup {
+			return getGroupPolicyResult{GroupName: p.Owner, PolicyName: p.Name, PolicyDocument: URLEncodeDocument(p.Document)}, nil
+		}
+		return getUserPolicyResult{UserName: p.Owner, PolicyName: p.Name, PolicyDocument: URLEncodeDocument(p.Document)}, nil
 	}
-	return asked
 }
 
-func (s *Service) getUserPolicy(ctx context.Context, r *op.Request) (any, error) {
-	p, err := s.Store.GetUserPolicy(ctx, r.Caller.AccountID, r.Input.String("UserName"), r.Input.String("PolicyName"))
-	if err != nil {
-		return nil, storeErr(err)
+func (s *Service) listInlinePolicies(kind store.EntityKind) op.Handler {
+	return func(ctx context.Context, r *op.Request) (any, error) {
+		list, err := s.Store.ListInlinePolicies(ctx, r.Caller.AccountID, kind, r.Input.String(ownerParam(kind)))
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		names := make([]string, len(list))
+		for i, p := range list {
+			names[i] = p.Name
+		}
+		page, truncated, marker, err := pageSlice(r, "policies", names)
+		if err != nil {
+			return nil, err
+		}
+		return listPolicyNamesResult{PolicyNames: page, IsTruncated: truncated, Marker: marker}, nil
 	}
-	return getUserPolicyResult{UserName: p.UserName, PolicyName: p.Name, PolicyDocument: URLEncodeDocument(p.Document)}, nil
 }
 
-func (s *Service) listUserPolicies(ctx context.Context, r *op.Request) (any, error) {
-	list, err := s.Store.ListUserPolicies(ctx, r.Caller.AccountID, r.Input.String("UserName"))
-	if err != nil {
-		return nil, storeErr(err)
+func (s *Service) deleteInlinePolicy(kind store.EntityKind) op.Handler {
+	return func(ctx context.Context, r *op.Request) (any, error) {
+		return nil, storeErr(s.Store.DeleteInlinePolicy(ctx, r.Caller.AccountID, kind, r.Input.String(ownerParam(kind)), r.Input.String("PolicyName")))
 	}
-	names := make([]string, len(list))
-	for i, p := range list {
-		names[i] = p.Name
-	}
-	page, truncated, marker, err := pageSlice(r, "policies", names)
-	if err != nil {
-		return nil, err
-	}
-	return listUserPoliciesResult{PolicyNames: page, IsTruncated: truncated, Marker: marker}, nil
-}
-
-func (s *Service) deleteUserPolicy(ctx context.Context, r *op.Request) (any, error) {
-	return nil, storeErr(s.Store.DeleteUserPolicy(ctx, r.Caller.AccountID, r.Input.String("UserName"), r.Input.String("PolicyName")))
 }
 
 // URLEncodeDocument percent-encodes a policy document as AWS returns it:

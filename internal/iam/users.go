@@ -5,41 +5,48 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/arn"
 	"github.com/latchkey/latchkey/internal/awserr"
+	"github.com/latchkey/latchkey/internal/awsmanaged"
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/query"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// maxTagsPerUser is AWS's quota of tags on one IAM user.
-const maxTagsPerUser = 50
+// maxTags is AWS's quota of tags on one IAM user or policy.
+const maxTags = 50
 
 func (s *Service) createUser(ctx context.Context, r *op.Request) (any, error) {
 	tags, err := requestTags(r.Input.Tags("Tags"))
 	if err != nil {
 		return nil, err
 	}
+	boundary := r.Input.String("PermissionsBoundary")
+	if err := s.checkBoundary(boundary); err != nil {
+		return nil, err
+	}
 	u := store.User{
-		AccountID: r.Caller.AccountID,
-		ID:        secret.NewUserID(),
-		Name:      r.Input.String("UserName"),
-		Path:      pathOr(r.Input.String("Path")),
-		CreatedAt: s.now(),
-		Tags:      tags,
+		AccountID:           r.Caller.AccountID,
+		ID:                  secret.NewUserID(),
+		Name:                r.Input.String("UserName"),
+		Path:                pathOr(r.Input.String("Path")),
+		CreatedAt:           s.now(),
+		Tags:                tags,
+		PermissionsBoundary: boundary,
 	}
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			return nil, awserr.EntityAlreadyExists("User with name %s already exists.", u.Name)
 		}
-		return nil, storeErr(err)
+		return nil, attachErr(err)
 	}
-	return createUserResult{User: xmlUser(u, true)}, nil
+	return createUserResult{User: xmlUserWithBoundary(u)}, nil
 }
 
 func (s *Service) getUser(ctx context.Context, r *op.Request) (any, error) {
 	name := r.Input.String("UserName")
-	if name == "" && r.Caller.IsRoot() {
+	if name == "" && !r.Caller.IsUser() {
 		// AWS answers GetUser by the root with the account as the user.
 		acct, err := s.Store.GetAccount(ctx, r.Caller.AccountID)
 		if err != nil {
@@ -48,13 +55,13 @@ func (s *Service) getUser(ctx context.Context, r *op.Request) (any, error) {
 		return getUserResult{User: XMLUser{UserID: acct.ID, Arn: r.Caller.ARN(), CreateDate: TimestampPtr(acct.CreatedAt)}}, nil
 	}
 	if name == "" {
-		name = r.Caller.UserName
+		name = r.Caller.Name
 	}
 	u, err := s.Store.GetUser(ctx, r.Caller.AccountID, name)
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	return getUserResult{User: xmlUser(u, true)}, nil
+	return getUserResult{User: xmlUserWithBoundary(u)}, nil
 }
 
 func (s *Service) listUsers(ctx context.Context, r *op.Request) (any, error) {
@@ -105,25 +112,8 @@ func (s *Service) tagUser(ctx context.Context, r *op.Request) (any, error) {
 		return nil, err
 	}
 	_, err = s.Store.UpdateUser(ctx, r.Caller.AccountID, r.Input.String("UserName"), func(u store.User) (store.User, error) {
-		tags := append([]store.Tag(nil), u.Tags...)
-		for _, t := range add {
-			replaced := false
-			for i := range tags {
-				if strings.EqualFold(tags[i].Key, t.Key) {
-					tags[i] = t
-					replaced = true
-					break
-				}
-			}
-			if !replaced {
-				tags = append(tags, t)
-			}
-		}
-		if len(tags) > maxTagsPerUser {
-			return u, awserr.LimitExceeded("The number of tags has reached the maximum limit.")
-		}
-		u.Tags = tags
-		return u, nil
+		u.Tags, err = mergeTags(u.Tags, add)
+		return u, err
 	})
 	return nil, storeErr(err)
 }
@@ -131,20 +121,48 @@ func (s *Service) tagUser(ctx context.Context, r *op.Request) (any, error) {
 func (s *Service) untagUser(ctx context.Context, r *op.Request) (any, error) {
 	keys := r.Input.List("TagKeys")
 	_, err := s.Store.UpdateUser(ctx, r.Caller.AccountID, r.Input.String("UserName"), func(u store.User) (store.User, error) {
-		kept := u.Tags[:0:0]
-	next:
-		for _, t := range u.Tags {
-			for _, k := range keys {
-				if strings.EqualFold(t.Key, k) {
-					continue next
-				}
-			}
-			kept = append(kept, t)
-		}
-		u.Tags = kept
+		u.Tags = removeTags(u.Tags, keys)
 		return u, nil
 	})
 	return nil, storeErr(err)
+}
+
+// mergeTags adds tags to a resource's, a key that differs only in case
+// replacing the existing tag; at most maxTags in all, as AWS.
+func mergeTags(old, add []store.Tag) ([]store.Tag, error) {
+	tags := append([]store.Tag(nil), old...)
+	for _, t := range add {
+		replaced := false
+		for i := range tags {
+			if strings.EqualFold(tags[i].Key, t.Key) {
+				tags[i] = t
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			tags = append(tags, t)
+		}
+	}
+	if len(tags) > maxTags {
+		return old, awserr.LimitExceeded("The number of tags has reached the maximum limit.")
+	}
+	return tags, nil
+}
+
+// removeTags drops the tags whose keys are named, ignoring case.
+func removeTags(tags []store.Tag, keys []string) []store.Tag {
+	kept := tags[:0:0]
+next:
+	for _, t := range tags {
+		for _, k := range keys {
+			if strings.EqualFold(t.Key, k) {
+				continue next
+			}
+		}
+		kept = append(kept, t)
+	}
+	return kept
 }
 
 func (s *Service) listUserTags(ctx context.Context, r *op.Request) (any, error) {
@@ -176,4 +194,34 @@ func requestTags(in []query.Tag) ([]store.Tag, error) {
 		out = append(out, store.Tag{Key: t.Key, Value: t.Value})
 	}
 	return out, nil
+}
+
+// checkBoundary checks that a permissions boundary names a managed policy
+// ARN; a customer managed one must exist (the store checks, inside its
+// transaction), an AWS managed one must be one Latchkey has.
+func (s *Service) checkBoundary(policyARN string) error {
+	if policyARN == "" {
+		return nil
+	}
+	if _, _, _, ok := arn.ParsePolicy(policyARN); !ok {
+		return awserr.InvalidInput("ARN %s is not valid.", policyARN)
+	}
+	if arn.IsAWSManagedPolicy(policyARN) {
+		if _, ok := awsmanaged.Get(policyARN); !ok {
+			return notAttachable(policyARN)
+		}
+	}
+	return nil
+}
+
+func (s *Service) putUserPermissionsBoundary(ctx context.Context, r *op.Request) (any, error) {
+	boundary := r.Input.String("PermissionsBoundary")
+	if err := s.checkBoundary(boundary); err != nil {
+		return nil, err
+	}
+	return nil, attachErr(s.Store.SetUserPermissionsBoundary(ctx, r.Caller.AccountID, r.Input.String("UserName"), boundary))
+}
+
+func (s *Service) deleteUserPermissionsBoundary(ctx context.Context, r *op.Request) (any, error) {
+	return nil, storeErr(s.Store.SetUserPermissionsBoundary(ctx, r.Caller.AccountID, r.Input.String("UserName"), ""))
 }

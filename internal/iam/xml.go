@@ -31,12 +31,20 @@ type XMLTag struct {
 
 // XMLUser is the User shape, members in the service model's order.
 type XMLUser struct {
-	Path       string           `xml:"Path,omitempty"`
-	UserName   string           `xml:"UserName,omitempty"`
-	UserID     string           `xml:"UserId"`
-	Arn        string           `xml:"Arn"`
-	CreateDate *Timestamp       `xml:"CreateDate"`
-	Tags       *Members[XMLTag] `xml:"Tags,omitempty"` // nil: no element, as ListUsers and the root's GetUser
+	Path       string     `xml:"Path,omitempty"`
+	UserName   string     `xml:"UserName,omitempty"`
+	UserID     string     `xml:"UserId"`
+	Arn        string     `xml:"Arn"`
+	CreateDate *Timestamp `xml:"CreateDate"`
+	// PermissionsBoundary is shown by GetUser only, as in AWS.
+	PermissionsBoundary *XMLAttachedPermissionsBoundary `xml:"PermissionsBoundary,omitempty"`
+	Tags                *Members[XMLTag]                `xml:"Tags,omitempty"` // nil: no element, as ListUsers and the root's GetUser
+}
+
+// XMLAttachedPermissionsBoundary is the AttachedPermissionsBoundary shape.
+type XMLAttachedPermissionsBoundary struct {
+	Type string `xml:"PermissionsBoundaryType"`
+	Arn  string `xml:"PermissionsBoundaryArn"`
 }
 
 // XMLAccessKey is the AccessKey shape (CreateAccessKey only: it carries the secret).
@@ -103,7 +111,13 @@ type getUserPolicyResult struct {
 	PolicyDocument string `xml:"PolicyDocument"`
 }
 
-type listUserPoliciesResult struct {
+type getGroupPolicyResult struct {
+	GroupName      string `xml:"GroupName"`
+	PolicyName     string `xml:"PolicyName"`
+	PolicyDocument string `xml:"PolicyDocument"`
+}
+
+type listPolicyNamesResult struct {
 	PolicyNames Members[string] `xml:"PolicyNames"`
 	IsTruncated bool            `xml:"IsTruncated"`
 	Marker      string          `xml:"Marker,omitempty"`
@@ -115,4 +129,110 @@ func xmlTags(tags []store.Tag) []XMLTag {
 		out[i] = XMLTag{Key: t.Key, Value: t.Value}
 	}
 	return out
+}
+
+// XMLGroup is the Group shape.
+type XMLGroup struct {
+	Path       string     `xml:"Path"`
+	GroupName  string     `xml:"GroupName"`
+	GroupID    string     `xml:"GroupId"`
+	Arn        string     `xml:"Arn"`
+	CreateDate *Timestamp `xml:"CreateDate"`
+}
+
+type createGroupResult struct {
+	Group XMLGroup `xml:"Group"`
+}
+
+type getGroupResult struct {
+	Group       XMLGroup         `xml:"Group"`
+	Users       Members[XMLUser] `xml:"Users"`
+	IsTruncated bool             `xml:"IsTruncated"`
+	Marker      string           `xml:"Marker,omitempty"`
+}
+
+type listGroupsResult struct {
+	Groups      Members[XMLGroup] `xml:"Groups"`
+	IsTruncated bool              `xml:"IsTruncated"`
+	Marker      string            `xml:"Marker,omitempty"`
+}
+
+// XMLPolicy is the Policy shape, members in the model's order.
+type XMLPolicy struct {
+	PolicyName                    string           `xml:"PolicyName"`
+	PolicyID                      string           `xml:"PolicyId"`
+	Arn                           string           `xml:"Arn"`
+	Path                          string           `xml:"Path"`
+	DefaultVersionID              string           `xml:"DefaultVersionId"`
+	AttachmentCount               int              `xml:"AttachmentCount"`
+	PermissionsBoundaryUsageCount int              `xml:"PermissionsBoundaryUsageCount"`
+	IsAttachable                  bool             `xml:"IsAttachable"`
+	Description                   string           `xml:"Description,omitempty"`
+	CreateDate                    *Timestamp       `xml:"CreateDate"`
+	UpdateDate                    *Timestamp       `xml:"UpdateDate"`
+	Tags                          *Members[XMLTag] `xml:"Tags,omitempty"`
+}
+
+type policyResult struct {
+	Policy XMLPolicy `xml:"Policy"`
+}
+
+type listPoliciesResult struct {
+	Policies    Members[XMLPolicy] `xml:"Policies"`
+	IsTruncated bool               `xml:"IsTruncated"`
+	Marker      string             `xml:"Marker,omitempty"`
+}
+
+// XMLPolicyVersion is the PolicyVersion shape.
+type XMLPolicyVersion struct {
+	Document         string     `xml:"Document,omitempty"`
+	VersionID        string     `xml:"VersionId"`
+	IsDefaultVersion bool       `xml:"IsDefaultVersion"`
+	CreateDate       *Timestamp `xml:"CreateDate"`
+}
+
+type policyVersionResult struct {
+	PolicyVersion XMLPolicyVersion `xml:"PolicyVersion"`
+}
+
+type listPolicyVersionsResult struct {
+	Versions    Members[XMLPolicyVersion] `xml:"Versions"`
+	IsTruncated bool                      `xml:"IsTruncated"`
+	Marker      string                    `xml:"Marker,omitempty"`
+}
+
+// XMLAttachedPolicy is the AttachedPolicy shape.
+type XMLAttachedPolicy struct {
+	PolicyName string `xml:"PolicyName"`
+	PolicyArn  string `xml:"PolicyArn"`
+}
+
+type listAttachedPoliciesResult struct {
+	AttachedPolicies Members[XMLAttachedPolicy] `xml:"AttachedPolicies"`
+	IsTruncated      bool                       `xml:"IsTruncated"`
+	Marker           string                     `xml:"Marker,omitempty"`
+}
+
+type xmlPolicyGroup struct {
+	GroupName string `xml:"GroupName"`
+	GroupID   string `xml:"GroupId"`
+}
+
+type xmlPolicyUser struct {
+	UserName string `xml:"UserName"`
+	UserID   string `xml:"UserId"`
+}
+
+type listEntitiesForPolicyResult struct {
+	PolicyGroups Members[xmlPolicyGroup] `xml:"PolicyGroups"`
+	PolicyUsers  Members[xmlPolicyUser]  `xml:"PolicyUsers"`
+	PolicyRoles  Members[struct{}]       `xml:"PolicyRoles"`
+	IsTruncated  bool                    `xml:"IsTruncated"`
+	Marker       string                  `xml:"Marker,omitempty"`
+}
+
+type listPolicyTagsResult struct {
+	Tags        Members[XMLTag] `xml:"Tags"`
+	IsTruncated bool            `xml:"IsTruncated"`
+	Marker      string          `xml:"Marker,omitempty"`
 }

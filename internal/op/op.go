@@ -8,40 +8,32 @@ import (
 	"context"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/arn"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/query"
 )
 
-// Caller is the verified identity behind a request.
-type Caller struct {
-	AccountID   string
-	AccessKeyID string
-	// UserID, UserName and UserPath are empty for the account's root.
-	UserID   string
-	UserName string
-	UserPath string
-}
-
-// IsRoot reports whether the caller is the account's root identity.
-func (c *Caller) IsRoot() bool { return c.UserName == "" }
-
-// ARN is the caller's ARN as GetCallerIdentity shows it.
-func (c *Caller) ARN() string {
-	if c.IsRoot() {
-		return arn.Root(c.AccountID)
-	}
-	return arn.User(c.AccountID, c.UserPath, c.UserName)
-}
-
 // Request is one validated, authenticated call.
 type Request struct {
-	Caller    *Caller
+	Caller    *principal.Principal
 	Input     query.Values
 	RequestID string
 	// Region and Service come from the request's SigV4 credential scope.
 	Region  string
 	Service string
 	Time    time.Time
+	// SourceIP, SecureTransport and UserAgent describe the connection, for
+	// the aws:SourceIp, aws:SecureTransport and aws:UserAgent context keys.
+	SourceIP        string
+	SecureTransport bool
+	UserAgent       string
+}
+
+// Target is what an action acts on: its ARN and the condition keys that
+// describe it (aws:ResourceTag/…, iam:ResourceTag/…, iam:PermissionsBoundary,
+// iam:PolicyARN), merged into the request context for authorization.
+type Target struct {
+	ARN     string
+	Context map[string][]string
 }
 
 // Handler performs an action. It returns the result to render inside the
@@ -58,8 +50,11 @@ type Operation struct {
 	// "iam:CreateAccessKey". Empty means any authenticated caller may call
 	// it (sts:GetCallerIdentity, as in AWS).
 	Permission string
-	// Resource returns the ARN the action acts on, for authorization.
-	Resource func(ctx context.Context, r *Request) (string, error)
+	// Resource returns what the action acts on, for authorization. It
+	// must fail (with the store's error) rather than guess when it cannot
+	// read what it needs; only a target that does not exist may be named
+	// from the request alone, since the handler then answers NoSuchEntity.
+	Resource func(ctx context.Context, r *Request) (Target, error)
 	// Mutating marks actions that change state (for audit and logs).
 	Mutating bool
 	Handler  Handler

@@ -31,6 +31,12 @@ func NewAccessKeyID() string { return "AKIA" + randomString(base32Alphabet, 16) 
 // NewUserID returns "AIDA" and 17 base-32 characters, as AWS formats user ids.
 func NewUserID() string { return "AIDA" + randomString(base32Alphabet, 17) }
 
+// NewGroupID returns a group id: "AGPA" and 17 characters, as AWS's.
+func NewGroupID() string { return "AGPA" + randomString(base32Alphabet, 17) }
+
+// NewPolicyID returns a managed policy id: "ANPA" and 17 characters, as AWS's.
+func NewPolicyID() string { return "ANPA" + randomString(base32Alphabet, 17) }
+
 // NewSecretAccessKey returns 40 characters of base64 alphabet, as AWS's
 // secret access keys look.
 func NewSecretAccessKey() string { return randomString(secretAlphabet, 40) }

@@ -3,12 +3,13 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/awserr"
-	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/sigv4"
 	"github.com/latchkey/latchkey/internal/store"
@@ -38,7 +39,7 @@ type Authenticator struct {
 // Order, as AWS: parse and check the clock; look the key up (unknown,
 // deleted or Inactive: InvalidClientTokenId); verify the signature in
 // constant time (SignatureDoesNotMatch). Nothing in the answer says more.
-func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, now time.Time) (*op.Caller, *sigv4.SignedRequest, error) {
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, now time.Time) (*principal.Principal, *sigv4.SignedRequest, error) {
 	sr, err := sigv4.Parse(r, body, now)
 	if err != nil {
 		return nil, sr, sigv4Error(err)
@@ -80,7 +81,23 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if a.Uses != nil {
 		a.Uses.Record(k.ID, now, sr.Service, sr.Region)
 	}
-	return &op.Caller{AccountID: k.AccountID, AccessKeyID: k.ID, UserID: k.UserID, UserName: k.UserName, UserPath: k.UserPath}, sr, nil
+	p, err := keyPrincipal(k)
+	if err != nil {
+		return nil, sr, awserr.InternalFailure(err)
+	}
+	return p, sr, nil
+}
+
+// keyPrincipal is the identity an access key authenticates: the account's
+// root for a root key, else its user, who must be known.
+func keyPrincipal(k store.AccessKey) (*principal.Principal, error) {
+	if k.Root {
+		return &principal.Principal{Kind: principal.Root, AccountID: k.AccountID, ID: k.AccountID, AccessKeyID: k.ID}, nil
+	}
+	if k.UserID == "" || k.UserName == "" {
+		return nil, fmt.Errorf("access key %s has neither the root nor a user as its owner", k.ID)
+	}
+	return &principal.Principal{Kind: principal.User, AccountID: k.AccountID, ID: k.UserID, Name: k.UserName, Path: k.UserPath, AccessKeyID: k.ID}, nil
 }
 
 // sigv4Error maps the verifier's failures to AWS's codes; the messages are

@@ -2,77 +2,110 @@ package server
 
 import (
 	"context"
-	"sync"
+	"fmt"
+	"strconv"
 
+	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/policy"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/principal"
 )
 
-// PolicyAuthorizer authorizes by IAM identity policies, as AWS does within
-// one account: the root may do everything in its account; a user may do
-// what its policies allow and none deny.
+// PolicyAuthorizer authorizes with the one evaluator in package authz, as
+// AWS does within one account: the root may do everything in its account;
+// a user may do what its identity policies allow and its permissions
+// boundary permits, unless any of them denies. It fails closed: a store
+// error, a document that no longer parses, or a principal of an unknown
+// kind is InternalFailure, never an Allow.
 type PolicyAuthorizer struct {
-	Policies store.UserPolicies
-
-	mu     sync.Mutex
-	parsed map[string]*policy.Policy // document -> parsed; documents were validated when stored
+	Source *authz.Source
 }
-
-const maxParsedPolicies = 10000
 
 // Authorize implements Authorizer.
-func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.Operation, resourceOf func() (string, error)) error {
+func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.Operation, targetOf func() (op.Target, error)) (string, error) {
 	c := r.Caller
-	if c.IsRoot() {
-		return nil
-	}
-	resource, err := resourceOf()
-	if err != nil {
-		return err
-	}
-	docs, err := a.Policies.ListUserPolicies(ctx, c.AccountID, c.UserName)
-	if err != nil {
-		return awserr.InternalFailure(err)
-	}
-	policies := make([]*policy.Policy, 0, len(docs))
-	for _, p := range docs {
-		if parsed := a.parse(p.Document); parsed != nil {
-			policies = append(policies, parsed)
-		}
-	}
-	req := policy.Request{Action: o.Permission, Resource: resource, Context: map[string][]string{
-		"aws:username":         {c.UserName},
-		"aws:userid":           {c.UserID},
-		"aws:PrincipalArn":     {c.ARN()},
-		"aws:PrincipalAccount": {c.AccountID},
-		"aws:CurrentTime":      {r.Time.UTC().Format("2006-01-02T15:04:05Z")},
-		"aws:RequestedRegion":  {r.Region},
-	}}
-	switch policy.Evaluate(policies, req) {
-	case policy.Allow:
-		return nil
-	case policy.Deny:
-		return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy", c.ARN(), o.Permission, resource)
+	switch c.Kind {
+	case principal.Root:
+		return "root", nil
+	case principal.User:
 	default:
-		return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action", c.ARN(), o.Permission, resource, o.Permission)
+		return "", awserr.InternalFailure(fmt.Errorf("principal %q of kind %s cannot be authorized", c.ARN(), c.Kind))
 	}
+	set, err := a.Source.User(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return "", awserr.InternalFailure(err)
+	}
+	target, err := targetOf()
+	if err != nil {
+		return "", awserr.InternalFailure(fmt.Errorf("resolve the resource of %s: %w", o.Action, err))
+	}
+	req := policy.Request{Action: o.Permission, Resource: target.ARN, Context: authz.Context(c, set, requestInfo(r), target.Context)}
+	res := authz.Decide(set, req, false)
+	if res.Decision == authz.Allowed {
+		return "allowed", nil
+	}
+	// Explain the denial for the audit trail; the client gets AWS's words.
+	res = authz.Decide(set, req, true)
+	return Explain(res), accessDenied(c.ARN(), o.Permission, target.ARN, res.Reason)
 }
 
-func (a *PolicyAuthorizer) parse(doc string) *policy.Policy {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if p, ok := a.parsed[doc]; ok {
-		return p
+// requestInfo is what the request says about itself for the global keys.
+func requestInfo(r *op.Request) authz.RequestInfo {
+	info := authz.RequestInfo{Time: r.Time, SourceIP: r.SourceIP, SecureTransport: r.SecureTransport, Region: r.Region, UserAgent: r.UserAgent}
+	if tags := r.Input.Tags("Tags"); len(tags) > 0 {
+		info.RequestTags = make(map[string]string, len(tags))
+		for _, t := range tags {
+			info.RequestTags[t.Key] = t.Value
+			info.TagKeys = append(info.TagKeys, t.Key)
+		}
 	}
-	p, err := policy.Parse(doc)
-	if err != nil {
-		return nil
+	if keys := r.Input.List("TagKeys"); len(keys) > 0 {
+		info.TagKeys = append(info.TagKeys, keys...)
 	}
-	if a.parsed == nil || len(a.parsed) >= maxParsedPolicies {
-		a.parsed = make(map[string]*policy.Policy)
+	return info
+}
+
+// accessDenied words AccessDenied as AWS does today.
+func accessDenied(caller, action, resource string, reason authz.Reason) *awserr.Error {
+	prefix := "User: " + caller + " is not authorized to perform: " + action + " on resource: " + resource
+	switch reason {
+	case authz.IdentityDeny:
+		return awserr.AccessDenied("%s with an explicit deny in an identity-based policy", prefix)
+	case authz.BoundaryDeny:
+		return awserr.AccessDenied("%s with an explicit deny in a permissions boundary", prefix)
+	case authz.NoBoundaryAllow:
+		return awserr.AccessDenied("%s because no permissions boundary allows the %s action", prefix, action)
 	}
-	a.parsed[doc] = p
-	return p
+	return awserr.AccessDenied("%s because no identity-based policy allows the %s action", prefix, action)
+}
+
+// Explain names the statements that decided a result, for the audit
+// trail: "explicit deny by user-managed policy Name statement Sid at
+// 3:5-9:6", or that none matched.
+func Explain(res authz.Result) string {
+	if len(res.Matched) == 0 {
+		switch res.Reason {
+		case authz.NoBoundaryAllow:
+			return "implicit deny: no statement of the permissions boundary allows it"
+		case authz.NoIdentityAllow:
+			return "implicit deny: no statement allows it"
+		}
+		return string(res.Decision)
+	}
+	m := res.Matched[0]
+	where := string(m.Policy.Type) + " policy " + m.Policy.ID
+	if m.Policy.ARN != "" {
+		where = string(m.Policy.Type) + " policy " + m.Policy.ARN
+	} else if m.Policy.Owner != "" {
+		where += " of " + m.Policy.Owner
+	}
+	if m.Boundary {
+		where = "permissions boundary " + where
+	}
+	sid := m.Sid
+	if sid == "" {
+		sid = "#" + strconv.Itoa(m.Statement+1)
+	}
+	return fmt.Sprintf("%s by %s statement %s at %d:%d-%d:%d", res.Decision, where, sid, m.Start.Line, m.Start.Column, m.End.Line, m.End.Column)
 }

@@ -9,6 +9,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -33,11 +34,12 @@ const (
 	stsVersion = "2011-06-15"
 )
 
-// Authorizer decides whether the caller may perform an operation on a
-// resource, computed by calling resource when needed. It returns nil to
-// allow, or the *awserr.Error to answer.
+// Authorizer decides whether the caller may perform an operation on its
+// target, computed by calling target when needed. It returns nil to allow,
+// or the *awserr.Error to answer; detail explains the decision for the
+// audit trail (the deciding statement), never for the client.
 type Authorizer interface {
-	Authorize(ctx context.Context, r *op.Request, o *op.Operation, resource func() (string, error)) error
+	Authorize(ctx context.Context, r *op.Request, o *op.Operation, target func() (op.Target, error)) (detail string, err error)
 }
 
 // Config is what a Server is built from.
@@ -60,8 +62,12 @@ type Server struct {
 	ops map[string]*op.Operation // "iam:CreateUser"
 }
 
-// New builds a server from cfg.
-func New(cfg Config) *Server {
+// New builds a server from cfg. The operation table is checked first: an
+// action listed twice, an action the service models do not have, a row
+// without a handler, or a permission-checked row without a resource is an
+// error, so a mistake in the table stops the server from starting rather
+// than shadowing or exposing an action.
+func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -71,9 +77,23 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, ops: make(map[string]*op.Operation, len(cfg.Operations))}
 	for i := range cfg.Operations {
 		o := &cfg.Operations[i]
-		s.ops[o.Service+":"+o.Action] = o
+		key := o.Service + ":" + o.Action
+		switch {
+		case s.ops[key] != nil:
+			return nil, fmt.Errorf("operation table: %s is listed twice", key)
+		case o.Service != "iam" && o.Service != "sts":
+			return nil, fmt.Errorf("operation table: %s: unknown service", key)
+		case o.Handler == nil:
+			return nil, fmt.Errorf("operation table: %s has no handler", key)
+		case o.Permission != "" && o.Resource == nil:
+			return nil, fmt.Errorf("operation table: %s needs %s but names no resource", key, o.Permission)
+		}
+		if _, ok := awsmodel.Operation(o.Service, o.Action); !ok {
+			return nil, fmt.Errorf("operation table: %s is not in the %s service model", key, o.Service)
+		}
+		s.ops[key] = o
 	}
-	return s
+	return s, nil
 }
 
 // ServeHTTP implements http.Handler.
@@ -111,14 +131,10 @@ func (s *Server) audit(r *http.Request, rec *logRecord, start time.Time) {
 	if rec.code != "" {
 		result = "failure"
 	}
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	err = s.cfg.Audit.Write(audit.Record{
+	err := s.cfg.Audit.Write(audit.Record{
 		Time: start.UTC(), RequestID: rec.requestID, AccountID: rec.accountID, Caller: rec.caller,
-		AccessKeyID: rec.accessKeyID, SourceIP: ip, Service: rec.service, Action: rec.action,
-		Target: rec.target, Result: result, ErrorCode: rec.code,
+		AccessKeyID: rec.accessKeyID, SourceIP: sourceIP(r), Service: rec.service, Action: rec.action,
+		Target: rec.target, Result: result, ErrorCode: rec.code, Decision: rec.decision,
 	})
 	if err != nil {
 		s.cfg.Logger.Error("audit write failed", "request_id", rec.requestID, "err", err)
@@ -128,7 +144,7 @@ func (s *Server) audit(r *http.Request, rec *logRecord, start time.Time) {
 // logRecord collects what the request's log line says.
 type logRecord struct {
 	requestID, service, action, caller, accessKeyID, code string
-	accountID, target                                     string
+	accountID, target, decision                           string
 	mutating                                              bool
 	status                                                int
 	cause                                                 error
@@ -228,27 +244,30 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 		return s.fail(w, rec, awserr.InvalidAction(rec.action, version))
 	}
 	rec.mutating = o.Mutating
-	rec.target = target(params)
+	rec.target = auditTarget(params)
 	if m, ok := awsmodel.Operation(o.Service, o.Action); ok {
 		if err := m.Validate(params); err != nil {
 			return s.fail(w, rec, err)
 		}
 	}
-	req := &op.Request{Caller: caller, Input: params, RequestID: rec.requestID, Region: signed.Region, Service: signed.Service, Time: now}
-	if o.Permission != "" && s.cfg.Authorizer != nil {
-		// The resource may cost a read (a user's path); it is computed
-		// only if the authorizer needs it.
-		resource := func() (string, error) {
-			if o.Resource == nil {
-				return "*", nil
-			}
-			arn, err := o.Resource(ctx, req)
-			if err == nil && rec.target == "" {
-				rec.target = arn
-			}
-			return arn, err
+	req := &op.Request{Caller: caller, Input: params, RequestID: rec.requestID, Region: signed.Region, Service: signed.Service, Time: now,
+		SourceIP: sourceIP(r), SecureTransport: r.TLS != nil, UserAgent: r.Header.Get("User-Agent")}
+	if o.Permission != "" {
+		if s.cfg.Authorizer == nil {
+			return s.fail(w, rec, awserr.InternalFailure(errors.New("no authorizer configured")))
 		}
-		if err := s.cfg.Authorizer.Authorize(ctx, req, o, resource); err != nil {
+		// The target may cost a read (a user's path and tags); it is
+		// computed only if the authorizer needs it.
+		target := func() (op.Target, error) {
+			t, err := o.Resource(ctx, req)
+			if err == nil && rec.target == "" {
+				rec.target = t.ARN
+			}
+			return t, err
+		}
+		detail, err := s.cfg.Authorizer.Authorize(ctx, req, o, target)
+		rec.decision = detail
+		if err != nil {
 			return s.fail(w, rec, err)
 		}
 	}
@@ -262,19 +281,34 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	return http.StatusOK
 }
 
-// target names what a call acts on for the audit trail: the access key,
-// else the user (or policy) named in the request.
-func target(p query.Values) string {
+// auditTarget names what a call acts on for the audit trail: the access
+// key, else the user or group (and its inline policy) named in the
+// request, else the managed policy.
+func auditTarget(p query.Values) string {
 	if id := p.String("AccessKeyId"); id != "" {
 		return id
 	}
-	if u := p.String("UserName"); u != "" {
-		if pn := p.String("PolicyName"); pn != "" {
-			return "user/" + u + "/policy/" + pn
+	for _, e := range []struct{ param, kind string }{{"UserName", "user/"}, {"GroupName", "group/"}} {
+		if name := p.String(e.param); name != "" {
+			if pn := p.String("PolicyName"); pn != "" {
+				return e.kind + name + "/policy/" + pn
+			}
+			if pa := p.String("PolicyArn"); pa != "" {
+				return e.kind + name + "/" + pa
+			}
+			return e.kind + name
 		}
-		return "user/" + u
 	}
-	return ""
+	return p.String("PolicyArn")
+}
+
+// sourceIP is the client's address without its port.
+func sourceIP(r *http.Request) string {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return ip
 }
 
 func isForm(contentType string) bool {

@@ -7,9 +7,16 @@
 //   - A method that returns nil has committed durably: the write survives a
 //     crash of the process or the machine immediately after it returns.
 //   - Invariants are enforced inside the backend's transaction, so they hold
-//     under any concurrency: user names are unique per account ignoring case,
-//     a user (or an account's root) holds at most MaxAccessKeys keys, a user
-//     with keys or policies cannot be deleted.
+//     under any concurrency: user, group and managed policy names are
+//     unique per account ignoring case; a user (or an account's root) holds
+//     at most MaxAccessKeys keys; the quotas below (groups per account and
+//     per user, policies attached per entity, versions per policy, inline
+//     policy size per entity) are never exceeded; an entity something still
+//     depends on cannot be deleted (ConflictError says what).
+//   - Every committed write that can change what a principal may do
+//     (policies, memberships, attachments, boundaries, users, groups)
+//     advances Generation before the method returns, so a cache validated
+//     against it never answers from state older than an acknowledged write.
 //   - Secrets are stored only as the ciphertext the caller passes in; the
 //     store never sees a plaintext secret.
 //
@@ -27,6 +34,21 @@ import (
 // MaxAccessKeys is the number of access keys a user (or an account's root)
 // may hold, as in AWS.
 const MaxAccessKeys = 2
+
+// AWS's default IAM quotas, enforced by the store inside its transactions.
+// The names are AWS's quota names, as LimitExceeded messages give them.
+const (
+	MaxGroupsPerAccount   = 300  // GroupsPerAccount
+	MaxGroupsPerUser      = 10   // GroupsPerUser
+	MaxPoliciesPerAccount = 1500 // PoliciesPerAccount (customer managed)
+	MaxPoliciesPerUser    = 10   // PoliciesPerUser (attached managed)
+	MaxPoliciesPerGroup   = 10   // PoliciesPerGroup (attached managed)
+	MaxPolicyVersions     = 5    // VersionsPerPolicy
+	// Aggregate size of an entity's inline policies, white space not
+	// counted (InlinePolicy.Size).
+	MaxUserInlinePolicySize  = 2048
+	MaxGroupInlinePolicySize = 5120
+)
 
 // Sentinel errors. Backends wrap them; callers test with errors.Is.
 var (
@@ -50,11 +72,34 @@ const MetaMasterKeyID = "master_key_id"
 type Entity string
 
 const (
-	EntityAccount    Entity = "account"
-	EntityUser       Entity = "user"
-	EntityAccessKey  Entity = "access key"
-	EntityUserPolicy Entity = "user policy"
+	EntityAccount       Entity = "account"
+	EntityUser          Entity = "user"
+	EntityAccessKey     Entity = "access key"
+	EntityUserPolicy    Entity = "user policy"
+	EntityGroup         Entity = "group"
+	EntityGroupPolicy   Entity = "group policy"
+	EntityManagedPolicy Entity = "managed policy"
+	EntityPolicyVersion Entity = "policy version"
+	// EntityGroupMember: a user's membership of a group.
+	EntityGroupMember Entity = "group member"
+	// EntityAttachment: a managed policy attached to a user or group, or
+	// used as a permissions boundary.
+	EntityAttachment Entity = "policy attachment"
 )
+
+// LimitError says which quota a write would have exceeded. It matches
+// ErrLimitExceeded.
+type LimitError struct {
+	Quota string // AWS's quota name, e.g. "GroupsPerUser"
+	Max   int
+	// Owner names the entity the quota is counted on, for the message.
+	Owner string
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("quota %s (%d) exceeded for %s", e.Quota, e.Max, e.Owner)
+}
+func (e *LimitError) Is(t error) bool { return t == ErrLimitExceeded }
 
 // NotFoundError says which entity was missing. It matches ErrNotFound.
 type NotFoundError struct {
@@ -68,10 +113,13 @@ func (e *NotFoundError) Is(t error) bool { return t == ErrNotFound }
 // ConflictError says why a delete was refused. It matches ErrDeleteConflict.
 type ConflictError struct {
 	Dependent Entity // what still depends on the entity (access keys, policies)
+	// Entity is what could not be deleted: a user, group, managed policy
+	// or policy version.
+	Entity Entity
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("delete conflict: %s still attached", e.Dependent)
+	return fmt.Sprintf("delete conflict: the %s still has a %s", e.Entity, e.Dependent)
 }
 func (e *ConflictError) Is(t error) bool { return t == ErrDeleteConflict }
 
@@ -95,6 +143,76 @@ type User struct {
 	Path      string
 	CreatedAt time.Time
 	Tags      []Tag
+	// PermissionsBoundary is the ARN of the managed policy bounding the
+	// user's permissions, "" for none. A customer managed one must exist
+	// when it is set; AWS managed ones (account "aws") are the caller's to
+	// check.
+	PermissionsBoundary string
+}
+
+// Group is an IAM group.
+type Group struct {
+	AccountID string
+	ID        string // AGPA…, stable across renames
+	Name      string
+	Path      string
+	CreatedAt time.Time
+}
+
+// ManagedPolicy is a customer managed policy. Its ARN is
+// arn:aws:iam::ACCOUNT:policy PATH NAME.
+type ManagedPolicy struct {
+	AccountID        string
+	ID               string // ANPA…
+	Name             string
+	Path             string
+	Description      string
+	DefaultVersionID string // "v1", "v2", …
+	CreatedAt        time.Time
+	UpdatedAt        time.Time // when the default version last changed
+	Tags             []Tag
+	// Filled on read: the entities it is attached to, and the users it
+	// bounds.
+	AttachmentCount    int
+	BoundaryUsageCount int
+}
+
+// PolicyVersion is one version of a managed policy.
+type PolicyVersion struct {
+	VersionID string
+	Document  string // exactly as given
+	IsDefault bool
+	CreatedAt time.Time
+}
+
+// PolicyFilter selects managed policies in a listing.
+type PolicyFilter struct {
+	PathPrefix   string
+	OnlyAttached bool // only policies attached to a user or group
+}
+
+// EntityKind is the kind of IAM identity a policy can be embedded in or
+// attached to.
+type EntityKind string
+
+const (
+	KindUser  EntityKind = "user"
+	KindGroup EntityKind = "group"
+)
+
+// AttachedPolicy is a managed policy attached to an entity.
+type AttachedPolicy struct {
+	PolicyARN  string
+	PolicyName string
+	PolicyPath string
+}
+
+// PolicyEntity is an entity a managed policy is attached to.
+type PolicyEntity struct {
+	Kind EntityKind
+	ID   string
+	Name string
+	Path string
 }
 
 // Key status values, as the IAM API spells them.
@@ -107,7 +225,10 @@ const (
 type AccessKey struct {
 	ID        string // AKIA…
 	AccountID string
-	UserID    string // "" for the account's root
+	// Root is set when the key belongs to the account's root identity
+	// (the store holds no user for it); UserID is then "".
+	Root      bool
+	UserID    string
 	UserName  string // filled on read; "" for the root
 	UserPath  string // filled on read; "" for the root
 	Status    string
@@ -132,11 +253,15 @@ type LastUsedUpdate struct {
 	LastUsed
 }
 
-// UserPolicy is an inline policy embedded in a user.
-type UserPolicy struct {
-	UserName string
+// InlinePolicy is a policy embedded in a user or a group.
+type InlinePolicy struct {
+	// Owner is the name of the user or group; on read, as stored.
+	Owner    string
 	Name     string
 	Document string // exactly as given
+	// Size is the document's size as AWS counts it against the owner's
+	// aggregate quota (white space not counted), computed by the caller.
+	Size int
 }
 
 // Page bounds a listing: entries strictly after After (an opaque sort key
@@ -152,6 +277,16 @@ type Accounts interface {
 	CreateAccount(ctx context.Context, a Account, rootKey AccessKey) error
 	GetAccount(ctx context.Context, id string) (Account, error)
 	CountAccounts(ctx context.Context) (int, error)
+	// AccountSummary counts what the account holds, in one snapshot.
+	AccountSummary(ctx context.Context, id string) (AccountSummary, error)
+}
+
+// AccountSummary is what GetAccountSummary reports of an account.
+type AccountSummary struct {
+	Users, Groups, Policies int
+	// PolicyVersions counts the versions of the customer managed policies.
+	PolicyVersions int
+	RootAccessKeys int
 }
 
 // Users is the user aggregate. Names are matched ignoring case.
@@ -189,14 +324,147 @@ type AccessKeys interface {
 	RecordLastUsed(ctx context.Context, updates []LastUsedUpdate) error
 }
 
-// UserPolicies is the inline user policy aggregate.
-type UserPolicies interface {
-	PutUserPolicy(ctx context.Context, accountID string, p UserPolicy) error
-	GetUserPolicy(ctx context.Context, accountID, userName, policyName string) (UserPolicy, error)
-	// ListUserPolicies returns the user's policies, documents included,
+// InlinePolicies is the aggregate of policies embedded in users and groups
+// (owner kind KindUser or KindGroup; names ignore case).
+type InlinePolicies interface {
+	// PutInlinePolicy creates or replaces (by name ignoring case, keeping
+	// the new spelling) a policy of the owner. A *LimitError when the
+	// owner's policies together would exceed its aggregate size quota
+	// (MaxUserInlinePolicySize, MaxGroupInlinePolicySize), the replaced
+	// policy not counted.
+	PutInlinePolicy(ctx context.Context, accountID string, kind EntityKind, p InlinePolicy) error
+	GetInlinePolicy(ctx context.Context, accountID string, kind EntityKind, owner, name string) (InlinePolicy, error)
+	// ListInlinePolicies returns the owner's policies, documents included,
 	// ordered by name ignoring case.
-	ListUserPolicies(ctx context.Context, accountID, userName string) ([]UserPolicy, error)
-	DeleteUserPolicy(ctx context.Context, accountID, userName, policyName string) error
+	ListInlinePolicies(ctx context.Context, accountID string, kind EntityKind, owner string) ([]InlinePolicy, error)
+	DeleteInlinePolicy(ctx context.Context, accountID string, kind EntityKind, owner, name string) error
+}
+
+// Groups is the group aggregate, memberships included. Names ignore case.
+type Groups interface {
+	// CreateGroup: ErrAlreadyExists, or a *LimitError past
+	// MaxGroupsPerAccount.
+	CreateGroup(ctx context.Context, g Group) error
+	GetGroup(ctx context.Context, accountID, name string) (Group, error)
+	// ListGroups returns groups whose path starts with pathPrefix, ordered
+	// by name ignoring case, and the sort key of the last one returned.
+	ListGroups(ctx context.Context, accountID, pathPrefix string, p Page) (groups []Group, last string, more bool, err error)
+	// UpdateGroup runs update on the current group inside one transaction
+	// and stores its result (name and path may change).
+	UpdateGroup(ctx context.Context, accountID, name string, update func(Group) (Group, error)) (Group, error)
+	// DeleteGroup refuses (ConflictError) while the group has members,
+	// inline policies or attached policies.
+	DeleteGroup(ctx context.Context, accountID, name string) error
+	// AddUserToGroup is idempotent; a *LimitError past MaxGroupsPerUser.
+	AddUserToGroup(ctx context.Context, accountID, groupName, userName string) error
+	// RemoveUserFromGroup: NotFoundError{EntityGroupMember} when the user
+	// is not in the group.
+	RemoveUserFromGroup(ctx context.Context, accountID, groupName, userName string) error
+	// ListGroupMembers returns the group and a page of its users ordered by
+	// name ignoring case.
+	ListGroupMembers(ctx context.Context, accountID, groupName string, p Page) (g Group, users []User, last string, more bool, err error)
+	// ListGroupsForUser returns the user's groups ordered by name ignoring
+	// case.
+	ListGroupsForUser(ctx context.Context, accountID, userName string) ([]Group, error)
+}
+
+// ManagedPolicies is the customer managed policy aggregate: policies, their
+// versions, their attachments to users and groups, and their use as
+// permissions boundaries. Policies are named by ARN.
+type ManagedPolicies interface {
+	// CreatePolicy stores p with document as its default version v1.
+	// ErrAlreadyExists for a name taken ignoring case; a *LimitError past
+	// MaxPoliciesPerAccount.
+	CreatePolicy(ctx context.Context, p ManagedPolicy, document string) (ManagedPolicy, error)
+	GetPolicy(ctx context.Context, accountID, policyARN string) (ManagedPolicy, error)
+	// ListPolicies returns policies ordered by name ignoring case.
+	ListPolicies(ctx context.Context, accountID string, f PolicyFilter, p Page) (policies []ManagedPolicy, last string, more bool, err error)
+	// UpdatePolicy runs update on the policy inside one transaction; only
+	// its tags may change.
+	UpdatePolicy(ctx context.Context, accountID, policyARN string, update func(ManagedPolicy) (ManagedPolicy, error)) error
+	// DeletePolicy refuses (ConflictError) while the policy is attached or
+	// bounds a user (EntityAttachment), or has versions other than its
+	// default (EntityPolicyVersion).
+	DeletePolicy(ctx context.Context, accountID, policyARN string) error
+	// CreatePolicyVersion adds the next version (never reusing a number); a
+	// *LimitError past MaxPolicyVersions.
+	CreatePolicyVersion(ctx context.Context, accountID, policyARN, document string, setDefault bool, at time.Time) (PolicyVersion, error)
+	GetPolicyVersion(ctx context.Context, accountID, policyARN, versionID string) (PolicyVersion, error)
+	// ListPolicyVersions returns the versions, newest first.
+	ListPolicyVersions(ctx context.Context, accountID, policyARN string) ([]PolicyVersion, error)
+	// DeletePolicyVersion refuses (ConflictError{EntityPolicyVersion}) to
+	// delete the default version.
+	DeletePolicyVersion(ctx context.Context, accountID, policyARN, versionID string) error
+	SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, versionID string, at time.Time) error
+
+	// AttachPolicy attaches a managed policy to the user or group named
+	// owner; attaching again changes nothing. A customer managed policy
+	// must exist (NotFoundError{EntityManagedPolicy}); a *LimitError past
+	// MaxPoliciesPerUser or MaxPoliciesPerGroup.
+	AttachPolicy(ctx context.Context, accountID string, kind EntityKind, owner string, p AttachedPolicy) error
+	// DetachPolicy: NotFoundError{EntityAttachment} when not attached.
+	DetachPolicy(ctx context.Context, accountID string, kind EntityKind, owner, policyARN string) error
+	// ListAttachedPolicies returns the owner's attached policies ordered by
+	// name ignoring case.
+	ListAttachedPolicies(ctx context.Context, accountID string, kind EntityKind, owner string) ([]AttachedPolicy, error)
+	// ListEntitiesForPolicy returns the users and groups the policy is
+	// attached to (boundary: false) or bounds (boundary: true), ordered by
+	// kind then name ignoring case.
+	ListEntitiesForPolicy(ctx context.Context, accountID, policyARN string, boundary bool) ([]PolicyEntity, error)
+	// AttachmentCounts returns, for AWS managed policies (which the store
+	// does not hold), how many entities of the account each is attached
+	// to and bounds, by ARN.
+	AttachmentCounts(ctx context.Context, accountID string) (attached, bounds map[string]int, err error)
+	// SetUserPermissionsBoundary sets ("" removes) the user's boundary. A
+	// customer managed policy must exist.
+	SetUserPermissionsBoundary(ctx context.Context, accountID, userName, policyARN string) error
+}
+
+// PolicySet is everything that decides what an identity may do, read in one
+// consistent snapshot: its inline and attached policies, its groups' (for
+// a user), and its permissions boundary. Documents of AWS managed policies
+// (account "aws") are not the store's: their Document is empty and the
+// caller resolves them.
+type PolicySet struct {
+	// Kind is the identity's kind; User or Group is filled accordingly.
+	Kind     EntityKind
+	User     User
+	Group    Group
+	Inline   []InlinePolicy
+	Attached []PolicyDocument
+	Groups   []GroupPolicySet // a user's groups, ordered by name ignoring case
+	Boundary *PolicyDocument  // nil: no permissions boundary
+}
+
+// GroupPolicySet is one group's part of a user's PolicySet.
+type GroupPolicySet struct {
+	Group    Group
+	Inline   []InlinePolicy
+	Attached []PolicyDocument
+}
+
+// PolicyDocument is a managed policy's default version.
+type PolicyDocument struct {
+	AttachedPolicy
+	PolicyID  string // "" for AWS managed policies
+	VersionID string // "" for AWS managed policies
+	Document  string // "" for AWS managed policies
+}
+
+// Authorization reads policy sets for the authorizer and the simulator.
+type Authorization interface {
+	// UserPolicySet reads the policy set of the user with id userID.
+	UserPolicySet(ctx context.Context, accountID, userID string) (PolicySet, error)
+	// GroupPolicySet reads the policy set of the group named name (no
+	// boundary: groups have none).
+	GroupPolicySet(ctx context.Context, accountID, name string) (PolicySet, error)
+}
+
+// ChangeFeed tells caches when authorization state may have changed.
+type ChangeFeed interface {
+	// Generation advances after every committed write that can change
+	// what a principal may do, before the write's method returns.
+	Generation() uint64
 }
 
 // Meta holds small named values the server needs across restarts (the
@@ -211,7 +479,11 @@ type Store interface {
 	Accounts
 	Users
 	AccessKeys
-	UserPolicies
+	InlinePolicies
+	Groups
+	ManagedPolicies
+	Authorization
+	ChangeFeed
 	Meta
 	// Check runs the backend's own integrity check.
 	Check(ctx context.Context) error

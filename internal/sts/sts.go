@@ -45,7 +45,7 @@ func (s *Service) Operations() []op.Operation {
 		},
 		{
 			Service: "sts", Action: "GetAccessKeyInfo", Permission: "sts:GetAccessKeyInfo",
-			Resource: func(_ context.Context, r *op.Request) (string, error) { return "*", nil },
+			Resource: func(context.Context, *op.Request) (op.Target, error) { return op.Target{ARN: "*"}, nil },
 			Handler:  s.getAccessKeyInfo,
 		},
 	}
@@ -55,11 +55,7 @@ func (s *Service) Operations() []op.Operation {
 // ARN; for the root the account id as UserId and the root ARN.
 func (s *Service) getCallerIdentity(_ context.Context, r *op.Request) (any, error) {
 	c := r.Caller
-	id := c.UserID
-	if c.IsRoot() {
-		id = c.AccountID
-	}
-	return getCallerIdentityResult{UserID: id, Account: c.AccountID, Arn: c.ARN()}, nil
+	return getCallerIdentityResult{UserID: c.UserID(), Account: c.AccountID, Arn: c.ARN()}, nil
 }
 
 // getAccessKeyInfo returns the account a key id belongs to. AWS derives it

@@ -8,7 +8,20 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/keycache"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
+	"github.com/latchkey/latchkey/internal/store/storetest"
 )
+
+// TestConformance runs the store's conformance suite through the cache:
+// wrapping a store must not change what any of its methods does.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		base, err := sqlstore.OpenSQLite(t.Context(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return keycache.New(base, 1000)
+	})
+}
 
 func TestWritesInvalidate(t *testing.T) {
 	ctx := t.Context()

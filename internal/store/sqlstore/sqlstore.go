@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/store"
@@ -44,6 +45,7 @@ type Store struct {
 	read  *sql.DB // reads; may be the same pool as write
 	d     dialect
 	stmts map[string]string
+	gen   atomic.Uint64 // store.ChangeFeed
 }
 
 var _ store.Store = (*Store)(nil)
@@ -118,8 +120,21 @@ func splitStatements(sqlText string) []string {
 	return out
 }
 
-// tx runs fn in a write transaction and commits it.
+// Generation implements store.ChangeFeed.
+func (s *Store) Generation() uint64 { return s.gen.Load() }
+
+// tx runs fn in a write transaction and commits it, then advances the
+// generation (also when the commit failed: its outcome may be unknown, and
+// a spurious advance only costs a cache refill).
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	err := s.txQuiet(ctx, fn)
+	s.gen.Add(1)
+	return err
+}
+
+// txQuiet is tx for writes that cannot change what a principal may do
+// (last-used dates, re-sealed secrets, meta values): the generation stays.
+func (s *Store) txQuiet(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -155,8 +170,12 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account, rootKey stor
 
 // GetAccount implements store.Accounts.
 func (s *Store) GetAccount(ctx context.Context, id string) (store.Account, error) {
+	return s.getAccountIn(ctx, s.read, id)
+}
+
+func (s *Store) getAccountIn(ctx context.Context, q querier, id string) (store.Account, error) {
 	var ms int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT created_at FROM accounts WHERE id = ?`), id).Scan(&ms)
+	err := q.QueryRowContext(ctx, s.q(`SELECT created_at FROM accounts WHERE id = ?`), id).Scan(&ms)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Account{}, &store.NotFoundError{Entity: store.EntityAccount, Name: id}
 	}
@@ -171,6 +190,24 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 	var n int
 	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
 	return n, err
+}
+
+// AccountSummary implements store.Accounts.
+func (s *Store) AccountSummary(ctx context.Context, id string) (store.AccountSummary, error) {
+	var sum store.AccountSummary
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.getAccountIn(ctx, tx, id); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q(`SELECT
+			(SELECT COUNT(*) FROM users WHERE account_id = ?),
+			(SELECT COUNT(*) FROM iam_groups WHERE account_id = ?),
+			(SELECT COUNT(*) FROM managed_policies WHERE account_id = ?),
+			(SELECT COUNT(*) FROM policy_versions v JOIN managed_policies mp ON mp.id = v.policy_id WHERE mp.account_id = ?),
+			(SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_id IS NULL)`), id, id, id, id, id).
+			Scan(&sum.Users, &sum.Groups, &sum.Policies, &sum.PolicyVersions, &sum.RootAccessKeys)
+	})
+	return sum, err
 }
 
 // ---- users ----
@@ -196,7 +233,7 @@ func decodeTags(s string) ([]store.Tag, error) {
 	return tags, nil
 }
 
-const userColumns = `id, account_id, name, path, created_at, tags`
+const userColumns = `id, account_id, name, path, created_at, tags, permissions_boundary`
 
 type rowScanner interface{ Scan(...any) error }
 
@@ -204,7 +241,7 @@ func scanUser(r rowScanner) (store.User, error) {
 	var u store.User
 	var ms int64
 	var tags string
-	if err := r.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags); err != nil {
+	if err := r.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &u.PermissionsBoundary); err != nil {
 		return store.User{}, err
 	}
 	u.CreatedAt = fromMillis(ms)
@@ -220,8 +257,11 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, account_id, name, name_key, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			u.ID, u.AccountID, u.Name, nameKey(u.Name), u.Path, millis(u.CreatedAt), tags)
+		if err := s.policyExists(ctx, tx, u.AccountID, u.PermissionsBoundary); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, account_id, name, name_key, path, created_at, tags, permissions_boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			u.ID, u.AccountID, u.Name, nameKey(u.Name), u.Path, millis(u.CreatedAt), tags, u.PermissionsBoundary)
 		if err != nil && s.d.isUniqueViolation(err) {
 			return fmt.Errorf("user %s: %w", u.Name, store.ErrAlreadyExists)
 		}
@@ -274,7 +314,7 @@ func (s *Store) ListUsers(ctx context.Context, accountID, pathPrefix string, p s
 		var u store.User
 		var ms int64
 		var tags, key string
-		if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &key); err != nil {
+		if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &u.PermissionsBoundary, &key); err != nil {
 			return nil, "", false, err
 		}
 		u.CreatedAt = fromMillis(ms)
@@ -299,7 +339,7 @@ func (s *Store) UpdateUser(ctx context.Context, accountID, name string, update f
 		if err != nil {
 			return err
 		}
-		nu.ID, nu.AccountID, nu.CreatedAt = old.ID, old.AccountID, old.CreatedAt
+		nu.ID, nu.AccountID, nu.CreatedAt, nu.PermissionsBoundary = old.ID, old.AccountID, old.CreatedAt, old.PermissionsBoundary
 		tags, err := encodeTags(nu.Tags)
 		if err != nil {
 			return err
@@ -322,18 +362,24 @@ func (s *Store) DeleteUser(ctx context.Context, accountID, name string) error {
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE user_id = ?`), u.ID).Scan(&n); err != nil {
-			return err
+		// In the order AWS asks for them to be removed.
+		dependents := []struct {
+			what  store.Entity
+			query string
+		}{
+			{store.EntityAccessKey, `SELECT COUNT(*) FROM access_keys WHERE user_id = ?`},
+			{store.EntityUserPolicy, `SELECT COUNT(*) FROM inline_policies WHERE owner_kind = 'user' AND owner_id = ?`},
+			{store.EntityAttachment, `SELECT COUNT(*) FROM policy_attachments WHERE owner_kind = 'user' AND owner_id = ?`},
+			{store.EntityGroupMember, `SELECT COUNT(*) FROM group_members WHERE user_id = ?`},
 		}
-		if n > 0 {
-			return &store.ConflictError{Dependent: store.EntityAccessKey}
-		}
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM user_policies WHERE user_id = ?`), u.ID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return &store.ConflictError{Dependent: store.EntityUserPolicy}
+		for _, d := range dependents {
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q(d.query), u.ID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return &store.ConflictError{Entity: store.EntityUser, Dependent: d.what}
+			}
 		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM users WHERE id = ?`), u.ID)
 		return err
@@ -352,11 +398,7 @@ func (s *Store) owner(ctx context.Context, tx *sql.Tx, accountID, userName strin
 // ownerUser is owner returning the whole user (the zero User for the root).
 func (s *Store) ownerUser(ctx context.Context, tx *sql.Tx, accountID, userName string) (store.User, error) {
 	if userName == "" {
-		var id string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM accounts WHERE id = ?`+s.d.lockSuffix), accountID).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return store.User{}, &store.NotFoundError{Entity: store.EntityAccount, Name: accountID}
-		}
+		_, err := s.lockAccount(ctx, tx, accountID)
 		return store.User{}, err
 	}
 	return s.getUser(ctx, tx, accountID, userName, true)
@@ -405,7 +447,7 @@ func (s *Store) CreateAccessKey(ctx context.Context, accountID, userName string,
 			return err
 		}
 		// The stored spelling of the name, read once inside the transaction.
-		k.AccountID, k.UserID, k.UserName, k.UserPath = accountID, u.ID, u.Name, u.Path
+		k.AccountID, k.UserID, k.UserName, k.UserPath, k.Root = accountID, u.ID, u.Name, u.Path, userName == ""
 		return s.insertKey(ctx, tx, accountID, u.ID, k)
 	})
 	if err != nil {
@@ -414,14 +456,14 @@ func (s *Store) CreateAccessKey(ctx context.Context, accountID, userName string,
 	return k, nil
 }
 
-const keyColumns = `k.id, k.account_id, COALESCE(k.user_id, ''), COALESCE(u.name, ''), COALESCE(u.path, ''), k.status, k.created_at, k.secret_ciphertext, k.master_key_id, k.last_used_at, COALESCE(k.last_used_service, ''), COALESCE(k.last_used_region, '')`
+const keyColumns = `k.id, k.account_id, COALESCE(k.user_id, ''), COALESCE(u.name, ''), COALESCE(u.path, ''), k.status, k.created_at, k.secret_ciphertext, k.master_key_id, k.last_used_at, COALESCE(k.last_used_service, ''), COALESCE(k.last_used_region, ''), k.user_id IS NULL`
 
 func scanKey(r rowScanner) (store.AccessKey, error) {
 	var k store.AccessKey
 	var created int64
 	var lastUsed sql.NullInt64
 	var svc, region string
-	if err := r.Scan(&k.ID, &k.AccountID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SecretCiphertext, &k.MasterKeyID, &lastUsed, &svc, &region); err != nil {
+	if err := r.Scan(&k.ID, &k.AccountID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SecretCiphertext, &k.MasterKeyID, &lastUsed, &svc, &region, &k.Root); err != nil {
 		return store.AccessKey{}, err
 	}
 	k.CreatedAt = fromMillis(created)
@@ -532,7 +574,7 @@ func (s *Store) SealedSecrets(ctx context.Context, except string, limit int) ([]
 // ReplaceSealedSecret implements store.AccessKeys.
 func (s *Store) ReplaceSealedSecret(ctx context.Context, id, oldMasterKeyID string, ciphertext []byte, newMasterKeyID string) (bool, error) {
 	var n int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.txQuiet(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE access_keys SET secret_ciphertext = ?, master_key_id = ? WHERE id = ? AND master_key_id = ?`), ciphertext, newMasterKeyID, id, oldMasterKeyID)
 		if err != nil {
 			return err
@@ -548,7 +590,7 @@ func (s *Store) RecordLastUsed(ctx context.Context, updates []store.LastUsedUpda
 	if len(updates) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txQuiet(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`))
 		if err != nil {
 			return err
@@ -559,78 +601,6 @@ func (s *Store) RecordLastUsed(ctx context.Context, updates []store.LastUsedUpda
 			if _, err := stmt.ExecContext(ctx, ms, u.Service, u.Region, u.AccessKeyID, ms); err != nil {
 				return err
 			}
-		}
-		return nil
-	})
-}
-
-// ---- user policies ----
-
-// PutUserPolicy implements store.UserPolicies; it replaces a policy of the
-// same name (ignoring case), keeping the new spelling.
-func (s *Store) PutUserPolicy(ctx context.Context, accountID string, p store.UserPolicy) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.getUser(ctx, tx, accountID, p.UserName, true)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_policies WHERE user_id = ? AND name_key = ?`), u.ID, nameKey(p.Name)); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO user_policies (user_id, name, name_key, document) VALUES (?, ?, ?, ?)`), u.ID, p.Name, nameKey(p.Name), p.Document)
-		return err
-	})
-}
-
-// GetUserPolicy implements store.UserPolicies.
-func (s *Store) GetUserPolicy(ctx context.Context, accountID, userName, policyName string) (store.UserPolicy, error) {
-	u, err := s.GetUser(ctx, accountID, userName)
-	if err != nil {
-		return store.UserPolicy{}, err
-	}
-	p := store.UserPolicy{UserName: u.Name}
-	err = s.read.QueryRowContext(ctx, s.q(`SELECT name, document FROM user_policies WHERE user_id = ? AND name_key = ?`), u.ID, nameKey(policyName)).Scan(&p.Name, &p.Document)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.UserPolicy{}, &store.NotFoundError{Entity: store.EntityUserPolicy, Name: policyName}
-	}
-	return p, err
-}
-
-// ListUserPolicies implements store.UserPolicies.
-func (s *Store) ListUserPolicies(ctx context.Context, accountID, userName string) ([]store.UserPolicy, error) {
-	u, err := s.GetUser(ctx, accountID, userName)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT name, document FROM user_policies WHERE user_id = ? ORDER BY name_key`), u.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.UserPolicy
-	for rows.Next() {
-		p := store.UserPolicy{UserName: u.Name}
-		if err := rows.Scan(&p.Name, &p.Document); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
-// DeleteUserPolicy implements store.UserPolicies.
-func (s *Store) DeleteUserPolicy(ctx context.Context, accountID, userName, policyName string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.getUser(ctx, tx, accountID, userName, true)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_policies WHERE user_id = ? AND name_key = ?`), u.ID, nameKey(policyName))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &store.NotFoundError{Entity: store.EntityUserPolicy, Name: policyName}
 		}
 		return nil
 	})
@@ -674,7 +644,22 @@ func (s *Store) Check(ctx context.Context) error {
 	checks := []struct{ what, query string }{
 		{"keys without their user", `SELECT COUNT(*) FROM access_keys k WHERE k.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = k.user_id)`},
 		{"owners with more than 2 keys", `SELECT COUNT(*) FROM (SELECT account_id, user_id FROM access_keys GROUP BY account_id, user_id HAVING COUNT(*) > 2) t`},
-		{"policies without their user", `SELECT COUNT(*) FROM user_policies p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id)`},
+		{"user policies without their user", `SELECT COUNT(*) FROM inline_policies p WHERE p.owner_kind = 'user' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.owner_id)`},
+		{"group policies without their group", `SELECT COUNT(*) FROM inline_policies p WHERE p.owner_kind = 'group' AND NOT EXISTS (SELECT 1 FROM iam_groups g WHERE g.id = p.owner_id)`},
+		{"inline policies of another kind", `SELECT COUNT(*) FROM inline_policies WHERE owner_kind NOT IN ('user', 'group')`},
+		{"users over their inline policy quota", `SELECT COUNT(*) FROM (SELECT owner_id FROM inline_policies WHERE owner_kind = 'user' GROUP BY owner_id HAVING SUM(size) > ` + strconv.Itoa(store.MaxUserInlinePolicySize) + `) t`},
+		{"groups over their inline policy quota", `SELECT COUNT(*) FROM (SELECT owner_id FROM inline_policies WHERE owner_kind = 'group' GROUP BY owner_id HAVING SUM(size) > ` + strconv.Itoa(store.MaxGroupInlinePolicySize) + `) t`},
+		{"memberships of missing users or groups", `SELECT COUNT(*) FROM group_members m WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id) OR NOT EXISTS (SELECT 1 FROM iam_groups g WHERE g.id = m.group_id)`},
+		{"users in more than 10 groups", `SELECT COUNT(*) FROM (SELECT user_id FROM group_members GROUP BY user_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxGroupsPerUser) + `) t`},
+		{"accounts over their group quota", `SELECT COUNT(*) FROM (SELECT account_id FROM iam_groups GROUP BY account_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxGroupsPerAccount) + `) t`},
+		{"attachments of missing users", `SELECT COUNT(*) FROM policy_attachments a WHERE a.owner_kind = 'user' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = a.owner_id)`},
+		{"attachments of missing groups", `SELECT COUNT(*) FROM policy_attachments a WHERE a.owner_kind = 'group' AND NOT EXISTS (SELECT 1 FROM iam_groups g WHERE g.id = a.owner_id)`},
+		{"attachments of missing customer managed policies", `SELECT COUNT(*) FROM policy_attachments a WHERE a.policy_arn NOT LIKE 'arn:aws:iam::aws:%' AND NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.arn = a.policy_arn)`},
+		{"entities over their attached policy quota", `SELECT COUNT(*) FROM (SELECT owner_kind, owner_id FROM policy_attachments GROUP BY owner_kind, owner_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxPoliciesPerUser) + `) t`},
+		{"boundaries that are missing customer managed policies", `SELECT COUNT(*) FROM users u WHERE u.permissions_boundary <> '' AND u.permissions_boundary NOT LIKE 'arn:aws:iam::aws:%' AND NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.arn = u.permissions_boundary)`},
+		{"policies without their default version", `SELECT COUNT(*) FROM managed_policies p WHERE NOT EXISTS (SELECT 1 FROM policy_versions v WHERE v.policy_id = p.id AND v.version = p.default_version)`},
+		{"policies with more than 5 versions", `SELECT COUNT(*) FROM (SELECT policy_id FROM policy_versions GROUP BY policy_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxPolicyVersions) + `) t`},
+		{"versions without their policy", `SELECT COUNT(*) FROM policy_versions v WHERE NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.id = v.policy_id)`},
 		{"users without their account", `SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.account_id)`},
 	}
 	for _, c := range checks {

@@ -37,6 +37,45 @@ func Run(t *testing.T, newStore Factory) {
 		{"ConcurrentKeyLimit", testConcurrentKeyLimit},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 		{"ConcurrentUpdates", testConcurrentUpdates},
+
+		{"InlinePoliciesUser", forKind(testInlinePolicies, store.KindUser)},
+		{"InlinePoliciesGroup", forKind(testInlinePolicies, store.KindGroup)},
+		{"InlinePolicyQuotaUser", forKind(testInlinePolicyQuota, store.KindUser)},
+		{"InlinePolicyQuotaGroup", forKind(testInlinePolicyQuota, store.KindGroup)},
+
+		{"GroupLifecycle", testGroupLifecycle},
+		{"ListGroupsPaging", testListGroupsPaging},
+		{"GroupDeleteConflicts", testGroupDeleteConflicts},
+		{"GroupMembership", testGroupMembership},
+		{"GroupsPerUserQuota", testGroupsPerUserQuota},
+		{"GroupsPerAccountQuota", testGroupsPerAccountQuota},
+		{"UserDeleteConflicts", testUserDeleteConflicts},
+
+		{"ManagedPolicyLifecycle", testManagedPolicyLifecycle},
+		{"PolicyCounts", testPolicyCounts},
+		{"ListPolicies", testListPolicies},
+		{"PolicyVersions", testPolicyVersions},
+		{"DeletePolicy", testDeletePolicy},
+		{"AttachPoliciesUser", forKind(testAttachPolicies, store.KindUser)},
+		{"AttachPoliciesGroup", forKind(testAttachPolicies, store.KindGroup)},
+		{"AttachQuotaUser", forKind(testAttachQuota, store.KindUser)},
+		{"AttachQuotaGroup", forKind(testAttachQuota, store.KindGroup)},
+		{"ListEntitiesForPolicy", testListEntitiesForPolicy},
+		{"AttachmentCounts", testAttachmentCounts},
+		{"PermissionsBoundaries", testPermissionsBoundaries},
+
+		{"UserPolicySet", testUserPolicySet},
+		{"GroupPolicySet", testGroupPolicySet},
+		{"ChangeFeed", testChangeFeed},
+
+		{"ConcurrentAttachLimit", testConcurrentAttachLimit},
+		{"ConcurrentPolicyVersions", testConcurrentPolicyVersions},
+		{"ConcurrentAddUserDeleteGroup", testConcurrentAddUserDeleteGroup},
+		{"ConcurrentGroupPolicyDeleteGroup", testConcurrentGroupPolicyDeleteGroup},
+		{"ConcurrentUsePolicyDeletePolicy", testConcurrentUsePolicyDeletePolicy},
+		{"ConcurrentInlineQuotaUser", forKind(testConcurrentInlineQuota, store.KindUser)},
+		{"ConcurrentInlineQuotaGroup", forKind(testConcurrentInlineQuota, store.KindGroup)},
+		{"ConcurrentPolicySetSnapshot", testConcurrentPolicySetSnapshot},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,6 +87,11 @@ func Run(t *testing.T, newStore Factory) {
 			}
 		})
 	}
+}
+
+// forKind runs a test written for both owner kinds against one.
+func forKind(fn func(*testing.T, store.Store, store.EntityKind), kind store.EntityKind) func(*testing.T, store.Store) {
+	return func(t *testing.T, s store.Store) { fn(t, s, kind) }
 }
 
 const acct = "111122223333"
@@ -310,14 +354,14 @@ func testDeleteConflict(t *testing.T, s store.Store) {
 	if err := s.DeleteAccessKey(ctx, acct, "Bob", k.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutUserPolicy(ctx, acct, store.UserPolicy{UserName: "Bob", Name: "p", Document: "{}"}); err != nil {
+	if err := s.PutInlinePolicy(ctx, acct, store.KindUser, store.InlinePolicy{Owner: "Bob", Name: "p", Document: "{}", Size: 2}); err != nil {
 		t.Fatal(err)
 	}
 	err = s.DeleteUser(ctx, acct, "Bob")
 	if !errors.As(err, &ce) || ce.Dependent != store.EntityUserPolicy {
 		t.Fatalf("delete user with policy: %v", err)
 	}
-	if err := s.DeleteUserPolicy(ctx, acct, "Bob", "P"); err != nil {
+	if err := s.DeleteInlinePolicy(ctx, acct, store.KindUser, "Bob", "P"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteUser(ctx, acct, "Bob"); err != nil {
@@ -331,25 +375,25 @@ func testUserPolicies(t *testing.T, s store.Store) {
 	mustUser(t, s, "Bob")
 	doc := `{"Version": "2012-10-17",  "Statement": []}`
 	for _, name := range []string{"zeta", "Alpha"} {
-		if err := s.PutUserPolicy(ctx, acct, store.UserPolicy{UserName: "Bob", Name: name, Document: doc}); err != nil {
+		if err := s.PutInlinePolicy(ctx, acct, store.KindUser, store.InlinePolicy{Owner: "Bob", Name: name, Document: doc, Size: 10}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.PutUserPolicy(ctx, acct, store.UserPolicy{UserName: "bob", Name: "ZETA", Document: "{}"}); err != nil {
+	if err := s.PutInlinePolicy(ctx, acct, store.KindUser, store.InlinePolicy{Owner: "bob", Name: "ZETA", Document: "{}", Size: 2}); err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.ListUserPolicies(ctx, acct, "Bob")
-	if err != nil || len(list) != 2 || list[0].Name != "Alpha" || list[1].Name != "ZETA" || list[0].Document != doc || list[1].Document != "{}" || list[0].UserName != "Bob" {
+	list, err := s.ListInlinePolicies(ctx, acct, store.KindUser, "Bob")
+	if err != nil || len(list) != 2 || list[0].Name != "Alpha" || list[1].Name != "ZETA" || list[0].Document != doc || list[1].Document != "{}" || list[0].Owner != "Bob" || list[1].Size != 2 {
 		t.Fatalf("ListUserPolicies = %+v, %v", list, err)
 	}
-	p, err := s.GetUserPolicy(ctx, acct, "BOB", "alpha")
-	if err != nil || p.Document != doc || p.Name != "Alpha" || p.UserName != "Bob" {
+	p, err := s.GetInlinePolicy(ctx, acct, store.KindUser, "BOB", "alpha")
+	if err != nil || p.Document != doc || p.Name != "Alpha" || p.Owner != "Bob" {
 		t.Fatalf("GetUserPolicy = %+v, %v", p, err)
 	}
-	_, err = s.GetUserPolicy(ctx, acct, "Bob", "nope")
+	_, err = s.GetInlinePolicy(ctx, acct, store.KindUser, "Bob", "nope")
 	wantErr(t, "missing policy", err, store.ErrNotFound)
-	wantErr(t, "put for missing user", s.PutUserPolicy(ctx, acct, store.UserPolicy{UserName: "x", Name: "p", Document: "{}"}), store.ErrNotFound)
-	wantErr(t, "delete missing policy", s.DeleteUserPolicy(ctx, acct, "Bob", "nope"), store.ErrNotFound)
+	wantErr(t, "put for missing user", s.PutInlinePolicy(ctx, acct, store.KindUser, store.InlinePolicy{Owner: "x", Name: "p", Document: "{}", Size: 2}), store.ErrNotFound)
+	wantErr(t, "delete missing policy", s.DeleteInlinePolicy(ctx, acct, store.KindUser, "Bob", "nope"), store.ErrNotFound)
 }
 
 func testLastUsed(t *testing.T, s store.Store) {

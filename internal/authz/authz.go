@@ -1,0 +1,161 @@
+// Package authz is Latchkey's one authorization core. It gathers every
+// policy that applies to a principal (Source: a user's inline and attached
+// managed policies, each of its groups' inline and attached policies, and
+// its permissions boundary), and decides a request against them (Decide)
+// with AWS's rules for identity-based policies in one account:
+//
+//   - an explicit Deny in any identity policy or in the boundary wins;
+//   - otherwise the request is allowed only if an identity policy allows
+//     it AND, when the principal has a permissions boundary, the boundary
+//     allows it too;
+//   - otherwise it is implicitly denied.
+//
+// The request pipeline, the policy simulator and the verification API all
+// call Decide on sets from Source, so they cannot disagree. Everything here
+// fails closed: a stored document that no longer parses, an AWS managed
+// policy Latchkey does not know, or a store error is an error, never a
+// policy silently left out.
+package authz
+
+import (
+	"github.com/latchkey/latchkey/internal/policy"
+)
+
+// SourceType is where a policy comes from, as AWS's simulator names it
+// (SourcePolicyType).
+type SourceType string
+
+const (
+	TypeUser        SourceType = "user"         // a user's inline policy
+	TypeGroup       SourceType = "group"        // a group's inline policy
+	TypeUserManaged SourceType = "user-managed" // a customer managed policy
+	TypeAWSManaged  SourceType = "aws-managed"  // an AWS managed policy
+	TypeResource    SourceType = "resource"     // a resource-based policy
+	TypeNone        SourceType = "none"         // a policy given to the simulator
+)
+
+// Policy is one parsed policy of a set, with what names it in explanations.
+type Policy struct {
+	// ID is AWS's SourcePolicyId: the policy's name (inline or managed), or
+	// "PolicyInputList.N" for a document given to the simulator.
+	ID   string
+	Type SourceType
+	// ARN is a managed policy's ARN; Owner the user or group of an inline
+	// one.
+	ARN    string
+	Owner  string
+	Parsed *policy.Policy
+}
+
+// Set is every policy that applies to one identity.
+type Set struct {
+	Identity []*Policy
+	// Boundary is the permissions boundary; nil when the identity has none.
+	Boundary *Policy
+	// Tags are the identity's tags, for aws:PrincipalTag/….
+	Tags map[string]string
+
+	identity []*policy.Policy // Identity's parsed documents, for Evaluate
+}
+
+// NewSet builds a set from parsed policies.
+func NewSet(identity []*Policy, boundary *Policy, tags map[string]string) *Set {
+	s := &Set{Identity: identity, Boundary: boundary, Tags: tags, identity: make([]*policy.Policy, len(identity))}
+	for i, p := range identity {
+		s.identity[i] = p.Parsed
+	}
+	return s
+}
+
+// Decision is AWS's EvalDecision.
+type Decision string
+
+const (
+	Allowed      Decision = "allowed"
+	ExplicitDeny Decision = "explicitDeny"
+	ImplicitDeny Decision = "implicitDeny"
+)
+
+// Reason says which layer decided a denial, for AWS's AccessDenied wording.
+type Reason int
+
+const (
+	ReasonNone      Reason = iota // allowed
+	NoIdentityAllow               // no identity-based policy allows the action
+	IdentityDeny                  // an explicit deny in an identity-based policy
+	NoBoundaryAllow               // no permissions boundary allows the action
+	BoundaryDeny                  // an explicit deny in a permissions boundary
+)
+
+// Match is one statement that decided a request.
+type Match struct {
+	Policy    *Policy
+	Statement int // index in the document
+	Sid       string
+	Start     policy.Position
+	End       policy.Position
+	Boundary  bool // the statement is the permissions boundary's
+}
+
+// Result is a decision with its explanation.
+type Result struct {
+	Decision Decision
+	Reason   Reason
+	// Matched are the statements that decided: the denying ones for an
+	// explicit deny, the allowing ones (identity and boundary) for an
+	// allow, none for an implicit deny. Filled only when asked for.
+	Matched []Match
+	// HasBoundary and BoundaryAllowed describe the permissions boundary
+	// (AWS's PermissionsBoundaryDecisionDetail).
+	HasBoundary     bool
+	BoundaryAllowed bool
+}
+
+// Decide evaluates req against set. With explain, Result.Matched names the
+// deciding statements (it costs allocations; the request pipeline asks only
+// for denials).
+func Decide(set *Set, req policy.Request, explain bool) Result {
+	identity := policy.Evaluate(set.identity, req)
+	boundary := policy.NoDecision
+	r := Result{HasBoundary: set.Boundary != nil}
+	if set.Boundary != nil {
+		boundary = policy.Evaluate([]*policy.Policy{set.Boundary.Parsed}, req)
+		r.BoundaryAllowed = boundary == policy.Allow
+	}
+	switch {
+	case identity == policy.Deny:
+		r.Decision, r.Reason = ExplicitDeny, IdentityDeny
+	case boundary == policy.Deny:
+		r.Decision, r.Reason = ExplicitDeny, BoundaryDeny
+	case identity != policy.Allow:
+		r.Decision, r.Reason = ImplicitDeny, NoIdentityAllow
+	case set.Boundary != nil && boundary != policy.Allow:
+		r.Decision, r.Reason = ImplicitDeny, NoBoundaryAllow
+	default:
+		r.Decision = Allowed
+	}
+	if explain && r.Decision != ImplicitDeny {
+		want := policy.EffectAllow
+		if r.Decision == ExplicitDeny {
+			want = policy.EffectDeny
+		}
+		for _, p := range set.Identity {
+			r.Matched = appendMatches(r.Matched, p, req, want, false)
+		}
+		if set.Boundary != nil {
+			r.Matched = appendMatches(r.Matched, set.Boundary, req, want, true)
+		}
+	}
+	return r
+}
+
+func appendMatches(out []Match, p *Policy, req policy.Request, effect policy.Effect, boundary bool) []Match {
+	for _, i := range p.Parsed.Matching(req) {
+		st := &p.Parsed.Statements[i]
+		if st.Effect != effect {
+			continue
+		}
+		out = append(out, Match{Policy: p, Statement: i, Sid: st.Sid, Start: st.Start, End: st.End, Boundary: boundary})
+	}
+	return out
+}

@@ -1,0 +1,189 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/latchkey/latchkey/internal/policy"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+func parsed(t *testing.T, id string, typ SourceType, doc string) *Policy {
+	t.Helper()
+	p, err := policy.Parse(doc)
+	if err != nil {
+		t.Fatalf("Parse(%s): %v", doc, err)
+	}
+	return &Policy{ID: id, Type: typ, Parsed: p}
+}
+
+const (
+	allowAll     = `{"Version":"2012-10-17","Statement":[{"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"}]}`
+	allowIAMRead = `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"}]}`
+	denyGetUser  = `{"Version":"2012-10-17","Statement":[{"Sid":"NoGetUser","Effect":"Deny","Action":"iam:GetUser","Resource":"*"}]}`
+)
+
+// TestDecide covers AWS's rules for identity policies and a boundary.
+func TestDecide(t *testing.T) {
+	cases := []struct {
+		name     string
+		identity []string
+		boundary string
+		action   string
+		want     Decision
+		reason   Reason
+		matched  []string // SourcePolicyIds of the matched statements
+	}{
+		{"no policies", nil, "", "iam:GetUser", ImplicitDeny, NoIdentityAllow, nil},
+		{"allowed", []string{allowIAMRead}, "", "iam:GetUser", Allowed, ReasonNone, []string{"p0"}},
+		{"not allowed", []string{allowIAMRead}, "", "iam:CreateUser", ImplicitDeny, NoIdentityAllow, nil},
+		{"deny wins across policies", []string{allowAll, denyGetUser}, "", "iam:GetUser", ExplicitDeny, IdentityDeny, []string{"p1"}},
+		{"boundary allows", []string{allowAll}, allowIAMRead, "iam:ListUsers", Allowed, ReasonNone, []string{"p0", "boundary"}},
+		{"boundary does not allow", []string{allowAll}, allowIAMRead, "iam:CreateUser", ImplicitDeny, NoBoundaryAllow, nil},
+		{"boundary alone grants nothing", nil, allowAll, "iam:GetUser", ImplicitDeny, NoIdentityAllow, nil},
+		{"boundary denies", []string{allowAll}, denyGetUser, "iam:GetUser", ExplicitDeny, BoundaryDeny, []string{"boundary"}},
+		{"identity deny named before boundary deny", []string{denyGetUser}, denyGetUser, "iam:GetUser", ExplicitDeny, IdentityDeny, []string{"p0", "boundary"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var identity []*Policy
+			for i, doc := range tc.identity {
+				identity = append(identity, parsed(t, "p"+string(rune('0'+i)), TypeUser, doc))
+			}
+			var boundary *Policy
+			if tc.boundary != "" {
+				boundary = parsed(t, "boundary", TypeUserManaged, tc.boundary)
+			}
+			set := NewSet(identity, boundary, nil)
+			req := policy.Request{Action: tc.action, Resource: "arn:aws:iam::123456789012:user/Bob"}
+			quick := Decide(set, req, false)
+			res := Decide(set, req, true)
+			if res.Decision != tc.want || res.Reason != tc.reason || quick.Decision != res.Decision || quick.Reason != res.Reason {
+				t.Fatalf("Decide = %s/%d (quick %s/%d), want %s/%d", res.Decision, res.Reason, quick.Decision, quick.Reason, tc.want, tc.reason)
+			}
+			if quick.Matched != nil {
+				t.Fatalf("Matched filled without explain: %+v", quick.Matched)
+			}
+			var got []string
+			for _, m := range res.Matched {
+				got = append(got, m.Policy.ID)
+				if m.Start.Line == 0 || m.End.Line == 0 {
+					t.Fatalf("match without a position: %+v", m)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tc.matched, ",") {
+				t.Fatalf("matched %v, want %v", got, tc.matched)
+			}
+			if res.HasBoundary != (boundary != nil) {
+				t.Fatalf("HasBoundary = %v", res.HasBoundary)
+			}
+		})
+	}
+}
+
+// backend is a store.Authorization whose answers a test sets, to make the
+// store fail or return what a healthy store never would.
+type backend struct {
+	set   store.PolicySet
+	err   error
+	gen   uint64
+	reads int
+}
+
+func (b *backend) UserPolicySet(context.Context, string, string) (store.PolicySet, error) {
+	b.reads++
+	return b.set, b.err
+}
+
+func (b *backend) GroupPolicySet(context.Context, string, string) (store.PolicySet, error) {
+	b.reads++
+	return b.set, b.err
+}
+
+func (b *backend) Generation() uint64 { return b.gen }
+
+// TestSourceFailsClosed: whatever cannot be read or parsed is an error,
+// never a set with a policy left out.
+func TestSourceFailsClosed(t *testing.T) {
+	user := store.User{AccountID: "123456789012", ID: "AIDAX", Name: "Bob", Path: "/"}
+	cases := []struct {
+		name string
+		b    backend
+		want string
+	}{
+		{"store error", backend{err: errors.New("disk on fire")}, "disk on fire"},
+		{"inline document no longer parses", backend{set: store.PolicySet{Kind: store.KindUser, User: user,
+			Inline: []store.InlinePolicy{{Owner: "Bob", Name: "ok", Document: allowAll}, {Owner: "Bob", Name: "broken", Document: `{"Statement":`}}}}, "inline policy broken"},
+		{"group document no longer parses", backend{set: store.PolicySet{Kind: store.KindUser, User: user,
+			Groups: []store.GroupPolicySet{{Group: store.Group{Name: "g"}, Inline: []store.InlinePolicy{{Owner: "g", Name: "deny", Document: `{"Version":"2012-10-17","Statement":{"Effect":"Deny"}}`}}}}}}, "inline policy deny of group g"},
+		{"managed version no longer parses", backend{set: store.PolicySet{Kind: store.KindUser, User: user,
+			Attached: []store.PolicyDocument{{AttachedPolicy: store.AttachedPolicy{PolicyARN: "arn:aws:iam::123456789012:policy/p", PolicyName: "p"}, PolicyID: "ANPAX", VersionID: "v2", Document: "[]"}}}}, "policy/p (v2)"},
+		{"unknown AWS managed policy", backend{set: store.PolicySet{Kind: store.KindUser, User: user,
+			Attached: []store.PolicyDocument{{AttachedPolicy: store.AttachedPolicy{PolicyARN: "arn:aws:iam::aws:policy/NoSuchPolicy", PolicyName: "NoSuchPolicy"}}}}}, "NoSuchPolicy"},
+		{"boundary no longer parses", backend{set: store.PolicySet{Kind: store.KindUser, User: user, Inline: []store.InlinePolicy{{Owner: "Bob", Name: "ok", Document: allowAll}},
+			Boundary: &store.PolicyDocument{AttachedPolicy: store.AttachedPolicy{PolicyARN: "arn:aws:iam::123456789012:policy/b", PolicyName: "b"}, PolicyID: "ANPAB", VersionID: "v1", Document: "{"}}}, "policy/b"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := tc.b
+			src := &Source{Store: &b, MaxSets: 10}
+			set, err := src.User(t.Context(), "123456789012", "AIDAX")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("User() = %+v, %v; want an error naming %q", set, err, tc.want)
+			}
+			// Nothing half-read is cached: the next call reads again.
+			if _, err := src.User(t.Context(), "123456789012", "AIDAX"); err == nil || b.reads != 2 {
+				t.Fatalf("second call: %v after %d reads", err, b.reads)
+			}
+		})
+	}
+}
+
+// TestSourceCacheFollowsGeneration: a cached set is reused only while the
+// store's generation is the one it was read under.
+func TestSourceCacheFollowsGeneration(t *testing.T) {
+	b := &backend{set: store.PolicySet{Kind: store.KindUser, User: store.User{Name: "Bob", Tags: []store.Tag{{Key: "team", Value: "core"}}},
+		Inline: []store.InlinePolicy{{Owner: "Bob", Name: "read", Document: allowIAMRead}}}, gen: 7}
+	src := &Source{Store: b, MaxSets: 10}
+	first, err := src.User(t.Context(), "123456789012", "AIDAX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Tags["team"] != "core" || len(first.Identity) != 1 || first.Identity[0].Type != TypeUser || first.Identity[0].Owner != "Bob" {
+		t.Fatalf("set = %+v", first)
+	}
+	again, _ := src.User(t.Context(), "123456789012", "AIDAX")
+	if again != first || b.reads != 1 {
+		t.Fatalf("same generation: reads %d, same set %v", b.reads, again == first)
+	}
+	b.gen++
+	b.set.Inline = append(b.set.Inline, store.InlinePolicy{Owner: "Bob", Name: "deny", Document: denyGetUser})
+	after, _ := src.User(t.Context(), "123456789012", "AIDAX")
+	if b.reads != 2 || len(after.Identity) != 2 {
+		t.Fatalf("after a write: reads %d, %d policies", b.reads, len(after.Identity))
+	}
+	if d := Decide(after, policy.Request{Action: "iam:GetUser", Resource: "*"}, false); d.Decision != ExplicitDeny {
+		t.Fatalf("decision after the write: %s", d.Decision)
+	}
+}
+
+// TestSourceResolvesAWSManaged: an attached AWS managed policy decides with
+// the document Latchkey ships for it.
+func TestSourceResolvesAWSManaged(t *testing.T) {
+	b := &backend{set: store.PolicySet{Kind: store.KindGroup, Group: store.Group{Name: "readers"},
+		Attached: []store.PolicyDocument{{AttachedPolicy: store.AttachedPolicy{PolicyARN: "arn:aws:iam::aws:policy/IAMReadOnlyAccess", PolicyName: "IAMReadOnlyAccess"}}}}}
+	set, err := (&Source{Store: b}).Group(t.Context(), "123456789012", "readers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Identity[0].Type != TypeAWSManaged || set.Identity[0].ARN != "arn:aws:iam::aws:policy/IAMReadOnlyAccess" {
+		t.Fatalf("policy = %+v", set.Identity[0])
+	}
+	for action, want := range map[string]Decision{"iam:ListUsers": Allowed, "iam:GetPolicy": Allowed, "iam:CreateUser": ImplicitDeny} {
+		if got := Decide(set, policy.Request{Action: action, Resource: "*"}, false).Decision; got != want {
+			t.Errorf("%s: %s, want %s", action, got, want)
+		}
+	}
+}

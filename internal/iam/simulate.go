@@ -1,0 +1,282 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/awserr"
+	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/policy"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Policy simulation: SimulatePrincipalPolicy, SimulateCustomPolicy and the
+// context-key listings. The simulator decides with authz.Decide on sets
+// from the same authz.Source the request pipeline uses, so a simulated
+// decision and a real call's can never disagree. As in AWS, a simulation
+// sees only the context keys its ContextEntries give.
+
+type xmlPosition struct {
+	Line   int `xml:"Line"`
+	Column int `xml:"Column"`
+}
+
+type xmlStatement struct {
+	SourcePolicyID   string      `xml:"SourcePolicyId"`
+	SourcePolicyType string      `xml:"SourcePolicyType"`
+	StartPosition    xmlPosition `xml:"StartPosition"`
+	EndPosition      xmlPosition `xml:"EndPosition"`
+}
+
+type xmlBoundaryDetail struct {
+	Allowed bool `xml:"AllowedByPermissionsBoundary"`
+}
+
+type xmlResourceResult struct {
+	EvalResourceName                  string                `xml:"EvalResourceName"`
+	EvalResourceDecision              string                `xml:"EvalResourceDecision"`
+	MatchedStatements                 Members[xmlStatement] `xml:"MatchedStatements"`
+	MissingContextValues              Members[string]       `xml:"MissingContextValues"`
+	PermissionsBoundaryDecisionDetail *xmlBoundaryDetail    `xml:"PermissionsBoundaryDecisionDetail,omitempty"`
+}
+
+type xmlEvaluationResult struct {
+	EvalActionName                    string                      `xml:"EvalActionName"`
+	EvalResourceName                  string                      `xml:"EvalResourceName"`
+	EvalDecision                      string                      `xml:"EvalDecision"`
+	MatchedStatements                 Members[xmlStatement]       `xml:"MatchedStatements"`
+	MissingContextValues              Members[string]             `xml:"MissingContextValues"`
+	PermissionsBoundaryDecisionDetail *xmlBoundaryDetail          `xml:"PermissionsBoundaryDecisionDetail,omitempty"`
+	ResourceSpecificResults           *Members[xmlResourceResult] `xml:"ResourceSpecificResults,omitempty"`
+}
+
+type simulatePolicyResult struct {
+	EvaluationResults Members[xmlEvaluationResult] `xml:"EvaluationResults"`
+	IsTruncated       bool                         `xml:"IsTruncated"`
+	Marker            string                       `xml:"Marker,omitempty"`
+}
+
+type getContextKeysResult struct {
+	ContextKeyNames Members[string] `xml:"ContextKeyNames"`
+}
+
+// inputPolicies parses a list of documents given to the simulator, named
+// as AWS names them in MatchedStatements ("PolicyInputList.1", …).
+func inputPolicies(r *op.Request, param string) ([]*authz.Policy, error) {
+	var out []*authz.Policy
+	for i, doc := range r.Input.List(param) {
+		p, err := policy.Parse(doc)
+		if err != nil {
+			ae := awserr.As(err)
+			return nil, awserr.InvalidInput("%s.%d: %s", param, i+1, ae.Message)
+		}
+		out = append(out, &authz.Policy{ID: param + "." + strconv.Itoa(i+1), Type: authz.TypeNone, Parsed: p})
+	}
+	return out, nil
+}
+
+// sourceSet is the policy set of SimulatePrincipalPolicy's (or
+// GetContextKeysForPrincipalPolicy's) PolicySourceArn: a user (its
+// groups' policies included) or a group of the caller's account.
+func (s *Service) sourceSet(ctx context.Context, r *op.Request) (*authz.Set, error) {
+	src := r.Input.String("PolicySourceArn")
+	prefix := "arn:aws:iam::" + r.Caller.AccountID + ":"
+	rest, ok := strings.CutPrefix(src, prefix)
+	if !ok {
+		return nil, awserr.InvalidInput("Invalid ARN: %s", src)
+	}
+	kind, pathName, _ := strings.Cut(rest, "/")
+	name := pathName[strings.LastIndex(pathName, "/")+1:]
+	switch kind {
+	case "user":
+		u, err := s.Store.GetUser(ctx, r.Caller.AccountID, name)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if arnPath(pathName) != u.Path {
+			return nil, noSuchUser(name)
+		}
+		set, err := s.Authz.User(ctx, r.Caller.AccountID, u.ID)
+		if err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		return set, nil
+	case "group":
+		set, err := s.Authz.Group(ctx, r.Caller.AccountID, name)
+		var nf *store.NotFoundError
+		if errors.As(err, &nf) {
+			return nil, storeErr(err)
+		}
+		if err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		return set, nil
+	}
+	return nil, awserr.InvalidInput("Invalid ARN: %s", src)
+}
+
+// arnPath is the path part of "path/.../name" as IAM stores it ("/" when
+// there is none).
+func arnPath(pathName string) string {
+	i := strings.LastIndex(pathName, "/")
+	if i < 0 {
+		return "/"
+	}
+	return "/" + pathName[:i+1]
+}
+
+func (s *Service) simulatePrincipalPolicy(ctx context.Context, r *op.Request) (any, error) {
+	set, err := s.sourceSet(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := inputPolicies(r, "PolicyInputList")
+	if err != nil {
+		return nil, err
+	}
+	identity := append(append([]*authz.Policy(nil), set.Identity...), extra...)
+	boundary := set.Boundary
+	if b, err := inputPolicies(r, "PermissionsBoundaryPolicyInputList"); err != nil {
+		return nil, err
+	} else if len(b) > 0 {
+		boundary = b[0]
+	}
+	return simulate(r, authz.NewSet(identity, boundary, set.Tags))
+}
+
+func (s *Service) simulateCustomPolicy(_ context.Context, r *op.Request) (any, error) {
+	identity, err := inputPolicies(r, "PolicyInputList")
+	if err != nil {
+		return nil, err
+	}
+	var boundary *authz.Policy
+	if b, err := inputPolicies(r, "PermissionsBoundaryPolicyInputList"); err != nil {
+		return nil, err
+	} else if len(b) > 0 {
+		boundary = b[0]
+	}
+	return simulate(r, authz.NewSet(identity, boundary, nil))
+}
+
+// simulationContext reads ContextEntries: each key's values, whatever
+// their declared type, as the text the evaluator compares.
+func simulationContext(r *op.Request) map[string][]string {
+	ctx := map[string][]string{}
+	for _, e := range r.Input.Structs("ContextEntries") {
+		if name := e.String("ContextKeyName"); name != "" {
+			ctx[name] = append(ctx[name], e.List("ContextKeyValues")...)
+		}
+	}
+	return ctx
+}
+
+// simulate evaluates every action on every resource ("*" when none are
+// given), one result per pair, in request order.
+func simulate(r *op.Request, set *authz.Set) (any, error) {
+	ctx := simulationContext(r)
+	missing := missingContext(set, ctx)
+	resources := r.Input.List("ResourceArns")
+	perResource := len(resources) > 0
+	if !perResource {
+		resources = []string{"*"}
+	}
+	var results []xmlEvaluationResult
+	for _, action := range r.Input.List("ActionNames") {
+		for _, resource := range resources {
+			res := authz.Decide(set, policy.Request{Action: action, Resource: resource, Context: ctx}, true)
+			e := xmlEvaluationResult{EvalActionName: action, EvalResourceName: resource, EvalDecision: string(res.Decision),
+				MatchedStatements: xmlMatches(res.Matched), MissingContextValues: missing}
+			if res.HasBoundary {
+				e.PermissionsBoundaryDecisionDetail = &xmlBoundaryDetail{Allowed: res.BoundaryAllowed}
+			}
+			if perResource {
+				rr := Members[xmlResourceResult]{{EvalResourceName: resource, EvalResourceDecision: string(res.Decision),
+					MatchedStatements: e.MatchedStatements, MissingContextValues: missing, PermissionsBoundaryDecisionDetail: e.PermissionsBoundaryDecisionDetail}}
+				e.ResourceSpecificResults = &rr
+			}
+			results = append(results, e)
+		}
+	}
+	page, truncated, marker, err := pageSlice(r, "simulation", results)
+	if err != nil {
+		return nil, err
+	}
+	return simulatePolicyResult{EvaluationResults: page, IsTruncated: truncated, Marker: marker}, nil
+}
+
+func xmlMatches(matched []authz.Match) Members[xmlStatement] {
+	out := make(Members[xmlStatement], 0, len(matched))
+	for _, m := range matched {
+		out = append(out, xmlStatement{SourcePolicyID: m.Policy.ID, SourcePolicyType: string(m.Policy.Type),
+			StartPosition: xmlPosition{m.Start.Line, m.Start.Column}, EndPosition: xmlPosition{m.End.Line, m.End.Column}})
+	}
+	return out
+}
+
+// contextKeys is every key the set's policies read, each once (ignoring
+// case), in policy order.
+func contextKeys(set *authz.Set) []string {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(p *authz.Policy) {
+		for _, k := range p.Parsed.ContextKeys() {
+			if lk := strings.ToLower(k); !seen[lk] {
+				seen[lk] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	for _, p := range set.Identity {
+		add(p)
+	}
+	if set.Boundary != nil {
+		add(set.Boundary)
+	}
+	return keys
+}
+
+// missingContext is, as AWS reports MissingContextValues, every key the
+// simulated policies read that the context entries do not give.
+func missingContext(set *authz.Set, ctx map[string][]string) Members[string] {
+	given := map[string]bool{}
+	for k := range ctx {
+		given[strings.ToLower(k)] = true
+	}
+	out := Members[string]{}
+	for _, k := range contextKeys(set) {
+		if !given[strings.ToLower(k)] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (s *Service) getContextKeysForPrincipalPolicy(ctx context.Context, r *op.Request) (any, error) {
+	set, err := s.sourceSet(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := inputPolicies(r, "PolicyInputList")
+	if err != nil {
+		return nil, err
+	}
+	set = authz.NewSet(append(append([]*authz.Policy(nil), set.Identity...), extra...), set.Boundary, nil)
+	return getContextKeysResult{ContextKeyNames: contextKeys(set)}, nil
+}
+
+func (s *Service) getContextKeysForCustomPolicy(_ context.Context, r *op.Request) (any, error) {
+	identity, err := inputPolicies(r, "PolicyInputList")
+	if err != nil {
+		return nil, err
+	}
+	return getContextKeysResult{ContextKeyNames: contextKeys(authz.NewSet(identity, nil, nil))}, nil
+}
+
+// sourceTarget is SimulatePrincipalPolicy's resource: the simulated
+// principal.
+func sourceTarget(_ context.Context, r *op.Request) (op.Target, error) {
+	return op.Target{ARN: r.Input.String("PolicySourceArn")}, nil
+}
