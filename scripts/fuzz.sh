@@ -13,6 +13,7 @@ targets=(
 	"./internal/awsmodel FuzzValidate"
 	"./internal/policy FuzzParse"
 	"./internal/policy/internal/wildcard FuzzMatch"
+	"./internal/iam FuzzSimulateCustomPolicy"
 )
 for t in "${targets[@]}"; do
 	set -- $t

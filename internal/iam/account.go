@@ -178,7 +178,7 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Requ
 					d.GroupList = append(d.GroupList, g.Group.Name)
 				}
 				if u.PermissionsBoundary != "" {
-					d.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "Policy", Arn: u.PermissionsBoundary}
+					d.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: u.PermissionsBoundary}
 				}
 				details = append(details, authDetail{user: d})
 			}

@@ -424,7 +424,7 @@ func xmlUser(u store.User, withTags bool) XMLUser {
 func xmlUserWithBoundary(u store.User) XMLUser {
 	x := xmlUser(u, true)
 	if u.PermissionsBoundary != "" {
-		x.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "Policy", Arn: u.PermissionsBoundary}
+		x.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: u.PermissionsBoundary}
 	}
 	return x
 }
