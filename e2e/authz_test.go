@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -293,4 +296,54 @@ func realDecision(t *testing.T, err error) string {
 		t.Fatalf("AccessDenied worded %q", msg)
 	}
 	return "implicitDeny"
+}
+
+// TestAuditNamesTheDecidingStatement: every denied call's audit record
+// says which statement decided it (policy, Sid, position), or that none
+// matched; the client sees only AWS's wording.
+func TestAuditNamesTheDecidingStatement(t *testing.T) {
+	auditFile := filepath.Join(t.TempDir(), "audit.jsonl")
+	s := e2etest.Start(t, e2etest.Options{Args: []string{"--audit-log", auditFile}})
+	ctx := t.Context()
+	root := s.GoIAM(e2etest.Root)
+	bob := newUserWithKey(t, s, "Bob")
+	must[*iam.CreatePolicyOutput](t)(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("NoUsers"),
+		PolicyDocument: aws.String("{\"Version\":\"2012-10-17\",\n\"Statement\":[{\"Sid\":\"DenyCreate\",\"Effect\":\"Deny\",\"Action\":\"iam:CreateUser\",\"Resource\":\"*\"}]}")}))
+	must[*iam.AttachUserPolicyOutput](t)(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("Bob"), PolicyArn: aws.String(acctARN + ":policy/NoUsers")}))
+	b := s.GoIAM(bob)
+	_, err := b.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("x")})
+	msg := wantAPIError(t, err, http.StatusForbidden, "AccessDenied")
+	if strings.Contains(msg, "DenyCreate") || strings.Contains(msg, "NoUsers") {
+		t.Fatalf("the client is told the policy: %q", msg)
+	}
+	_, err = b.ListUsers(ctx, &iam.ListUsersInput{})
+	wantDenied(t, err, acctARN+":user/Bob", "iam:ListUsers")
+
+	raw, err := os.ReadFile(auditFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decisions := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var r struct {
+			Action    string `json:"action"`
+			ErrorCode string `json:"error_code"`
+			Decision  string `json:"decision"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
+		}
+		if r.ErrorCode == "AccessDenied" {
+			decisions[r.Action] = r.Decision
+		}
+	}
+	want := map[string]string{
+		"CreateUser": "explicitDeny by user-managed policy " + acctARN + ":policy/NoUsers statement DenyCreate at 2:15-2:91",
+		"ListUsers":  "implicit deny: no statement allows it",
+	}
+	for action, d := range want {
+		if decisions[action] != d {
+			t.Errorf("%s: audit decision %q, want %q", action, decisions[action], d)
+		}
+	}
 }
