@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/latchkey/latchkey/internal/awsmanaged"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -70,6 +72,64 @@ func TestGoldenResponses(t *testing.T) {
 		{"InvalidAction", "iam", []string{"Action", "Frobnicate"}},
 		{"GetCallerIdentity", "sts", []string{"Action", "GetCallerIdentity"}},
 		{"GetAccessKeyInfo", "sts", []string{"Action", "GetAccessKeyInfo", "AccessKeyId", "AKIAIOSFODNN7EXAMPLE"}},
+
+		// Groups.
+		{"CreateGroup", "iam", []string{"Action", "CreateGroup", "GroupName", "Developers", "Path", "/eng/"}},
+		{"CreateGroupOps", "iam", []string{"Action", "CreateGroup", "GroupName", "Ops"}},
+		{"AddUserToGroup", "iam", []string{"Action", "AddUserToGroup", "GroupName", "Developers", "UserName", "Bob"}},
+		{"GetGroup", "iam", []string{"Action", "GetGroup", "GroupName", "Developers"}},
+		{"ListGroups", "iam", []string{"Action", "ListGroups"}},
+		{"ListGroupsPaged", "iam", []string{"Action", "ListGroups", "MaxItems", "1"}},
+		{"ListGroupsForUserMember", "iam", []string{"Action", "ListGroupsForUser", "UserName", "Bob"}},
+		{"PutGroupPolicy", "iam", []string{"Action", "PutGroupPolicy", "GroupName", "Ops", "PolicyName", "list", "PolicyDocument", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:List*","Resource":"*"}}`}},
+		{"GetGroupPolicy", "iam", []string{"Action", "GetGroupPolicy", "GroupName", "Ops", "PolicyName", "list"}},
+		{"NoSuchGroup", "iam", []string{"Action", "GetGroup", "GroupName", "Nobody"}},
+
+		// Managed policies, their versions and attachments.
+		{"CreatePolicy", "iam", []string{"Action", "CreatePolicy", "PolicyName", "ReadShared", "Path", "/team/", "Description", "Read <shared> & more",
+			"PolicyDocument", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:Get*\", \"Resource\": \"arn:aws:s3:::shared/*\"}\n}",
+			"Tags.member.1.Key", "team", "Tags.member.1.Value", "data"}},
+		{"GetPolicy", "iam", []string{"Action", "GetPolicy", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
+		{"GetPolicyAWSManaged", "iam", []string{"Action", "GetPolicy", "PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}},
+		{"CreatePolicyVersion", "iam", []string{"Action", "CreatePolicyVersion", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared", "SetAsDefault", "true",
+			"PolicyDocument", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}}`}},
+		{"GetPolicyVersion", "iam", []string{"Action", "GetPolicyVersion", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared", "VersionId", "v1"}},
+		{"ListPolicyVersions", "iam", []string{"Action", "ListPolicyVersions", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
+		{"ListPoliciesLocal", "iam", []string{"Action", "ListPolicies", "Scope", "Local"}},
+		{"AttachUserPolicy", "iam", []string{"Action", "AttachUserPolicy", "UserName", "Bob", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
+		{"AttachUserPolicyAWSManaged", "iam", []string{"Action", "AttachUserPolicy", "UserName", "Bob", "PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}},
+		{"AttachGroupPolicy", "iam", []string{"Action", "AttachGroupPolicy", "GroupName", "Developers", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
+		{"ListAttachedUserPolicies", "iam", []string{"Action", "ListAttachedUserPolicies", "UserName", "Bob"}},
+		{"ListAttachedGroupPolicies", "iam", []string{"Action", "ListAttachedGroupPolicies", "GroupName", "Developers"}},
+		{"ListEntitiesForPolicy", "iam", []string{"Action", "ListEntitiesForPolicy", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
+		{"ListPolicyTags", "iam", []string{"Action", "ListPolicyTags", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
+		{"NoSuchPolicy", "iam", []string{"Action", "GetPolicy", "PolicyArn", "arn:aws:iam::123456789012:policy/nope"}},
+
+		// Permissions boundaries.
+		{"CreateUserBoundary", "iam", []string{"Action", "CreateUser", "UserName", "Carol", "PermissionsBoundary", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}},
+		{"GetUserBoundary", "iam", []string{"Action", "GetUser", "UserName", "Carol"}},
+
+		// Simulation: AWS's own example (the AWS CLI reference's
+		// simulate-custom-policy Example 1), and a user's policies.
+		{"SimulateCustomPolicy", "iam", []string{"Action", "SimulateCustomPolicy", "ActionNames.member.1", "dynamodb:CreateBackup",
+			"PolicyInputList.member.1", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}`,
+			"ContextEntries.member.1.ContextKeyName", "aws:CurrentTime", "ContextEntries.member.1.ContextKeyType", "date", "ContextEntries.member.1.ContextKeyValues.member.1", "2019-04-25T11:00:00Z"}},
+		{"SimulatePrincipalPolicy", "iam", []string{"Action", "SimulatePrincipalPolicy", "PolicySourceArn", "arn:aws:iam::123456789012:user/Carol",
+			"ActionNames.member.1", "iam:ListUsers", "ActionNames.member.2", "iam:CreateUser", "ResourceArns.member.1", "arn:aws:iam::123456789012:user/x",
+			"PolicyInputList.member.1", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}}`,
+			"ContextEntries.member.1.ContextKeyName", "aws:SecureTransport", "ContextEntries.member.1.ContextKeyType", "boolean", "ContextEntries.member.1.ContextKeyValues.member.1", "false"}},
+		{"GetContextKeysForCustomPolicy", "iam", []string{"Action", "GetContextKeysForCustomPolicy",
+			"PolicyInputList.member.1", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"arn:aws:dynamodb:us-west-2:123456789012:table/${aws:username}","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2015-08-16T12:00:00Z"}}}}`}},
+
+		// Account-wide reads.
+		{"GetAccountSummary", "iam", []string{"Action", "GetAccountSummary"}},
+		{"GetAccountAuthorizationDetails", "iam", []string{"Action", "GetAccountAuthorizationDetails"}},
+
+		// Conflicts and quotas.
+		{"DeleteGroupConflict", "iam", []string{"Action", "DeleteGroup", "GroupName", "Developers"}},
+		{"DeletePolicyConflict", "iam", []string{"Action", "DeletePolicy", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
+		{"PolicySizeLimitExceeded", "iam", []string{"Action", "CreatePolicy", "PolicyName", "TooBig", "PolicyDocument",
+			`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + strings.Repeat("b", 6100) + `"}}`}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -128,13 +188,29 @@ var normalizers = []struct {
 	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`), "REQUEST-ID"},
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`), "DATE"},
 	{regexp.MustCompile(`AIDA[A-Z2-7]{17}`), "USER-ID"},
+	{regexp.MustCompile(`AGPA[A-Z2-7]{17}`), "GROUP-ID"},
 	{regexp.MustCompile(`AKIA[A-Z2-7]{16}`), "ACCESS-KEY-ID"},
 	{regexp.MustCompile(`<SecretAccessKey>[A-Za-z0-9+/]{40}</SecretAccessKey>`), "<SecretAccessKey>SECRET</SecretAccessKey>"},
 }
+
+// policyIDs matches managed policy ids. Those of AWS managed policies are
+// AWS's own, fixed, and stay in the golden files; generated ones become
+// POLICY-ID.
+var policyIDs = regexp.MustCompile(`ANPA[A-Z2-7]{17}`)
 
 func normalize(body string, status int) string {
 	for _, n := range normalizers {
 		body = n.re.ReplaceAllString(body, n.with)
 	}
+	awsIDs := map[string]bool{}
+	for _, p := range awsmanaged.All() {
+		awsIDs[p.ID] = true
+	}
+	body = policyIDs.ReplaceAllStringFunc(body, func(id string) string {
+		if awsIDs[id] {
+			return id
+		}
+		return "POLICY-ID"
+	})
 	return "HTTP " + http.StatusText(status) + "\n" + body
 }

@@ -96,7 +96,7 @@ type xmlUserDetail struct {
 	UserID                  string                          `xml:"UserId"`
 	Arn                     string                          `xml:"Arn"`
 	CreateDate              *Timestamp                      `xml:"CreateDate"`
-	UserPolicyList          *Members[xmlPolicyDetail]       `xml:"UserPolicyList,omitempty"`
+	UserPolicyList          Members[xmlPolicyDetail]        `xml:"UserPolicyList"`
 	GroupList               Members[string]                 `xml:"GroupList"`
 	AttachedManagedPolicies Members[XMLAttachedPolicy]      `xml:"AttachedManagedPolicies"`
 	PermissionsBoundary     *XMLAttachedPermissionsBoundary `xml:"PermissionsBoundary,omitempty"`
@@ -147,8 +147,9 @@ type getAccountAuthorizationDetailsResult struct {
 
 // getAccountAuthorizationDetails describes every user (with its inline
 // and attached policies and groups), group and managed policy (every
-// version, documents URL-encoded) of the account; AWS managed policies
-// only where the account uses them, as in AWS. Filter selects the kinds.
+// version, documents URL-encoded, no description) of the account; AWS
+// managed policies only where the account uses them, as in AWS. Filter
+// selects the kinds.
 func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Request) (any, error) {
 	filter := map[string]bool{}
 	for _, f := range r.Input.List("Filter") {
@@ -170,10 +171,7 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Requ
 				}
 				d := &xmlUserDetail{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: arn.User(acct, u.Path, u.Name), CreateDate: TimestampPtr(u.CreatedAt),
 					GroupList: Members[string]{}, AttachedManagedPolicies: xmlAttached(ps.Attached), Tags: Members[XMLTag](xmlTags(u.Tags))}
-				if len(ps.Inline) > 0 {
-					list := Members[xmlPolicyDetail](xmlInline(ps.Inline))
-					d.UserPolicyList = &list
-				}
+				d.UserPolicyList = xmlInline(ps.Inline)
 				for _, g := range ps.Groups {
 					d.GroupList = append(d.GroupList, g.Group.Name)
 				}
@@ -219,7 +217,7 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Requ
 				continue
 			}
 			details = append(details, authDetail{policy: &xmlManagedPolicyDetail{PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN(), Path: p.Path,
-				DefaultVersionID: p.DefaultVersionID, AttachmentCount: a, PermissionsBoundaryUsageCount: b, IsAttachable: true, Description: p.Description,
+				DefaultVersionID: p.DefaultVersionID, AttachmentCount: a, PermissionsBoundaryUsageCount: b, IsAttachable: true,
 				CreateDate: TimestampPtr(p.CreateDate), UpdateDate: TimestampPtr(p.UpdateDate),
 				PolicyVersionList: Members[XMLPolicyVersion]{{Document: URLEncodeDocument(p.Document), VersionID: p.DefaultVersionID, IsDefaultVersion: true, CreateDate: TimestampPtr(p.UpdateDate)}}}})
 		}
@@ -235,7 +233,7 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Requ
 				return nil, storeErr(err)
 			}
 			d := &xmlManagedPolicyDetail{PolicyName: p.Name, PolicyID: p.ID, Arn: arn.Policy(acct, p.Path, p.Name), Path: p.Path, DefaultVersionID: p.DefaultVersionID,
-				AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.BoundaryUsageCount, IsAttachable: true, Description: p.Description,
+				AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.BoundaryUsageCount, IsAttachable: true,
 				CreateDate: TimestampPtr(p.CreatedAt), UpdateDate: TimestampPtr(p.UpdatedAt), PolicyVersionList: Members[XMLPolicyVersion]{}}
 			for _, v := range versions {
 				d.PolicyVersionList = append(d.PolicyVersionList, XMLPolicyVersion{Document: URLEncodeDocument(v.Document), VersionID: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: TimestampPtr(v.CreatedAt)})

@@ -72,29 +72,40 @@ func localPolicy(r *op.Request) (string, error) {
 	return ref.arn, nil
 }
 
-func xmlManagedPolicy(p store.ManagedPolicy, withDetail bool) XMLPolicy {
+// policyDetail says which optional members a Policy element carries: AWS
+// gives the description only in GetPolicy's answer, and the tags in
+// GetPolicy's and CreatePolicy's; lists carry neither.
+type policyDetail struct{ description, tags bool }
+
+var (
+	inGetPolicy    = policyDetail{description: true, tags: true}
+	inCreatePolicy = policyDetail{tags: true}
+	inList         = policyDetail{}
+)
+
+func xmlManagedPolicy(p store.ManagedPolicy, detail policyDetail) XMLPolicy {
 	x := XMLPolicy{
 		PolicyName: p.Name, PolicyID: p.ID, Arn: arn.Policy(p.AccountID, p.Path, p.Name), Path: p.Path,
 		DefaultVersionID: p.DefaultVersionID, AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.BoundaryUsageCount,
 		IsAttachable: true, CreateDate: TimestampPtr(p.CreatedAt), UpdateDate: TimestampPtr(p.UpdatedAt),
 	}
-	if withDetail {
+	if detail.description {
 		x.Description = p.Description
-		if len(p.Tags) > 0 {
-			tags := Members[XMLTag](xmlTags(p.Tags))
-			x.Tags = &tags
-		}
+	}
+	if detail.tags && len(p.Tags) > 0 {
+		tags := Members[XMLTag](xmlTags(p.Tags))
+		x.Tags = &tags
 	}
 	return x
 }
 
-func xmlAWSPolicy(p awsmanaged.Policy, attached, bounds int, withDetail bool) XMLPolicy {
+func xmlAWSPolicy(p awsmanaged.Policy, attached, bounds int, detail policyDetail) XMLPolicy {
 	x := XMLPolicy{
 		PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN(), Path: p.Path, DefaultVersionID: p.DefaultVersionID,
 		AttachmentCount: attached, PermissionsBoundaryUsageCount: bounds, IsAttachable: true,
 		CreateDate: TimestampPtr(p.CreateDate), UpdateDate: TimestampPtr(p.UpdateDate),
 	}
-	if withDetail {
+	if detail.description {
 		x.Description = p.Description
 	}
 	return x
@@ -120,7 +131,7 @@ func (s *Service) createPolicy(ctx context.Context, r *op.Request) (any, error) 
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	return policyResult{Policy: xmlManagedPolicy(created, true)}, nil
+	return policyResult{Policy: xmlManagedPolicy(created, inCreatePolicy)}, nil
 }
 
 func (s *Service) getPolicy(ctx context.Context, r *op.Request) (any, error) {
@@ -133,13 +144,13 @@ func (s *Service) getPolicy(ctx context.Context, r *op.Request) (any, error) {
 		if err != nil {
 			return nil, storeErr(err)
 		}
-		return policyResult{Policy: xmlAWSPolicy(*ref.aws, attached[ref.arn], bounds[ref.arn], true)}, nil
+		return policyResult{Policy: xmlAWSPolicy(*ref.aws, attached[ref.arn], bounds[ref.arn], inGetPolicy)}, nil
 	}
 	p, err := s.Store.GetPolicy(ctx, r.Caller.AccountID, ref.arn)
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	return policyResult{Policy: xmlManagedPolicy(p, true)}, nil
+	return policyResult{Policy: xmlManagedPolicy(p, inGetPolicy)}, nil
 }
 
 // listPolicies lists AWS managed policies (Scope AWS), the account's
@@ -174,7 +185,7 @@ func (s *Service) listPolicies(ctx context.Context, r *op.Request) (any, error) 
 		}
 		for _, p := range awsmanaged.All() {
 			if strings.HasPrefix(p.Path, prefix) && keep(attached[p.ARN()], bounds[p.ARN()]) {
-				out = append(out, xmlAWSPolicy(p, attached[p.ARN()], bounds[p.ARN()], false))
+				out = append(out, xmlAWSPolicy(p, attached[p.ARN()], bounds[p.ARN()], inList))
 			}
 		}
 	}
@@ -185,7 +196,7 @@ func (s *Service) listPolicies(ctx context.Context, r *op.Request) (any, error) 
 		}
 		for _, p := range local {
 			if keep(p.AttachmentCount, p.BoundaryUsageCount) {
-				out = append(out, xmlManagedPolicy(p, false))
+				out = append(out, xmlManagedPolicy(p, inList))
 			}
 		}
 	}
@@ -295,7 +306,7 @@ func (s *Service) setDefaultPolicyVersion(ctx context.Context, r *op.Request) (a
 		return nil, err
 	}
 	id := r.Input.String("VersionId")
-	return nil, versionErr(s.Store.SetDefaultPolicyVersion(ctx, r.Caller.AccountID, a, id, s.now()), a, id)
+	return nil, versionErr(s.Store.SetDefaultPolicyVersion(ctx, r.Caller.AccountID, a, id), a, id)
 }
 
 // listEntitiesForPolicy lists the groups and users a policy is attached to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
@@ -66,8 +67,12 @@ func requestInfo(r *op.Request) authz.RequestInfo {
 	return info
 }
 
-// accessDenied words AccessDenied as AWS does today.
+// accessDenied words AccessDenied as AWS does today. AWS names a managed
+// policy acted on as "policy ARN".
 func accessDenied(caller, action, resource string, reason authz.Reason) *awserr.Error {
+	if strings.Contains(resource, ":policy/") {
+		resource = "policy " + resource
+	}
 	prefix := "User: " + caller + " is not authorized to perform: " + action + " on resource: " + resource
 	switch reason {
 	case authz.IdentityDeny:

@@ -169,8 +169,10 @@ type ManagedPolicy struct {
 	Description      string
 	DefaultVersionID string // "v1", "v2", …
 	CreatedAt        time.Time
-	UpdatedAt        time.Time // when the default version last changed
-	Tags             []Tag
+	// UpdatedAt is when the newest version was created (the creation date
+	// while there is only v1), as AWS's UpdateDate.
+	UpdatedAt time.Time
+	Tags      []Tag
 	// Filled on read: the entities it is attached to, and the users it
 	// bounds.
 	AttachmentCount    int
@@ -386,8 +388,8 @@ type ManagedPolicies interface {
 	// bounds a user (EntityAttachment), or has versions other than its
 	// default (EntityPolicyVersion).
 	DeletePolicy(ctx context.Context, accountID, policyARN string) error
-	// CreatePolicyVersion adds the next version (never reusing a number); a
-	// *LimitError past MaxPolicyVersions.
+	// CreatePolicyVersion adds the next version (never reusing a number)
+	// and advances UpdatedAt; a *LimitError past MaxPolicyVersions.
 	CreatePolicyVersion(ctx context.Context, accountID, policyARN, document string, setDefault bool, at time.Time) (PolicyVersion, error)
 	GetPolicyVersion(ctx context.Context, accountID, policyARN, versionID string) (PolicyVersion, error)
 	// ListPolicyVersions returns the versions, newest first.
@@ -395,7 +397,7 @@ type ManagedPolicies interface {
 	// DeletePolicyVersion refuses (ConflictError{EntityPolicyVersion}) to
 	// delete the default version.
 	DeletePolicyVersion(ctx context.Context, accountID, policyARN, versionID string) error
-	SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, versionID string, at time.Time) error
+	SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, versionID string) error
 
 	// AttachPolicy attaches a managed policy to the user or group named
 	// owner; attaching again changes nothing. A customer managed policy

@@ -18,6 +18,12 @@ func versionID(n int) string { return "v" + strconv.Itoa(n) }
 
 // parseVersionID reads an id written as AWS writes them, v[1-9][0-9]*;
 // anything else ("v01", "v+1", "V1") names no version.
+// versionNumber is the number of a version id the store wrote.
+func versionNumber(id string) int {
+	n, _ := parseVersionID(id)
+	return n
+}
+
 func parseVersionID(id string) (int, bool) {
 	digits, ok := strings.CutPrefix(id, "v")
 	if !ok || digits == "" || digits[0] == '0' || len(digits) > 9 {
@@ -204,11 +210,11 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, accountID, policyARN, d
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, ?, ?, ?)`), p.ID, next, document, millis(at)); err != nil {
 			return err
 		}
+		def := versionNumber(p.DefaultVersionID)
 		if setDefault {
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE managed_policies SET next_version = ?, default_version = ?, updated_at = ? WHERE id = ?`), next+1, next, millis(at), p.ID)
-		} else {
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE managed_policies SET next_version = ? WHERE id = ?`), next+1, p.ID)
+			def = next
 		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE managed_policies SET next_version = ?, default_version = ?, updated_at = ? WHERE id = ?`), next+1, def, millis(at), p.ID)
 		v = store.PolicyVersion{VersionID: versionID(next), Document: document, IsDefault: setDefault, CreatedAt: at}
 		return err
 	})
@@ -301,7 +307,7 @@ func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, policyARN, i
 }
 
 // SetDefaultPolicyVersion implements store.ManagedPolicies.
-func (s *Store) SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, id string, at time.Time) error {
+func (s *Store) SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		p, err := s.getPolicy(ctx, tx, accountID, policyARN, true)
 		if err != nil {
@@ -318,7 +324,7 @@ func (s *Store) SetDefaultPolicyVersion(ctx context.Context, accountID, policyAR
 		if exists == 0 {
 			return &store.NotFoundError{Entity: store.EntityPolicyVersion, Name: id}
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE managed_policies SET default_version = ?, updated_at = ? WHERE id = ?`), n, millis(at), p.ID)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE managed_policies SET default_version = ? WHERE id = ?`), n, p.ID)
 		return err
 	})
 }

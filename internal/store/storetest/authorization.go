@@ -112,7 +112,7 @@ func testUserPolicySet(t *testing.T, s store.Store) {
 	_, err := s.CreatePolicyVersion(ctx, acct, zed.PolicyARN, "zed-v2", false, epoch)
 	mustOK(t, "CreatePolicyVersion", err)
 	wantCustomer(t, "a version not made default", read().Attached[1], zed, "v1", "zed-v1")
-	mustOK(t, "SetDefaultPolicyVersion", s.SetDefaultPolicyVersion(ctx, acct, zed.PolicyARN, "v2", epoch))
+	mustOK(t, "SetDefaultPolicyVersion", s.SetDefaultPolicyVersion(ctx, acct, zed.PolicyARN, "v2"))
 	wantCustomer(t, "after SetDefaultPolicyVersion", read().Attached[1], zed, "v2", "zed-v2")
 	for _, p := range []store.AttachedPolicy{bound, shared} {
 		_, err := s.CreatePolicyVersion(ctx, acct, p.PolicyARN, p.PolicyName+"-v2", true, epoch)
@@ -121,7 +121,7 @@ func testUserPolicySet(t *testing.T, s store.Store) {
 	set = read()
 	wantCustomer(t, "boundary's new default", *set.Boundary, bound, "v2", "Bound-v2")
 	wantCustomer(t, "group policy's new default", document(t, "Alpha's attached", set.Groups[0].Attached, "Shared"), shared, "v2", "Shared-v2")
-	mustOK(t, "SetDefaultPolicyVersion", s.SetDefaultPolicyVersion(ctx, acct, zed.PolicyARN, "v1", epoch))
+	mustOK(t, "SetDefaultPolicyVersion", s.SetDefaultPolicyVersion(ctx, acct, zed.PolicyARN, "v1"))
 	wantCustomer(t, "back to v1", read().Attached[1], zed, "v1", "zed-v1")
 
 	// An AWS managed boundary is a reference; none is nil.
@@ -195,7 +195,7 @@ func testGroupPolicySet(t *testing.T, s store.Store) {
 
 	_, err := s.CreatePolicyVersion(ctx, acct, shared.PolicyARN, "shared-v2", false, epoch)
 	mustOK(t, "CreatePolicyVersion", err)
-	mustOK(t, "SetDefaultPolicyVersion", s.SetDefaultPolicyVersion(ctx, acct, shared.PolicyARN, "v2", epoch))
+	mustOK(t, "SetDefaultPolicyVersion", s.SetDefaultPolicyVersion(ctx, acct, shared.PolicyARN, "v2"))
 	wantCustomer(t, "after SetDefaultPolicyVersion", read().Attached[1], shared, "v2", "shared-v2")
 
 	_, err = s.GroupPolicySet(ctx, acct, "nope")

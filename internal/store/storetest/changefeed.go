@@ -53,7 +53,7 @@ func testChangeFeed(t *testing.T, s store.Store) {
 			_, err := s.CreatePolicyVersion(ctx, acct, p.PolicyARN, "v2", true, epoch)
 			return err
 		}},
-		{"SetDefaultPolicyVersion", func() error { return s.SetDefaultPolicyVersion(ctx, acct, p.PolicyARN, "v1", epoch) }},
+		{"SetDefaultPolicyVersion", func() error { return s.SetDefaultPolicyVersion(ctx, acct, p.PolicyARN, "v1") }},
 		{"DetachPolicy user", func() error { return s.DetachPolicy(ctx, acct, store.KindUser, "Robert", p.PolicyARN) }},
 		{"DetachPolicy user, AWS managed", func() error { return s.DetachPolicy(ctx, acct, store.KindUser, "Robert", ro.PolicyARN) }},
 		{"DetachPolicy group", func() error { return s.DetachPolicy(ctx, acct, store.KindGroup, "G", p.PolicyARN) }},

@@ -361,7 +361,7 @@ func testConcurrentPolicySetSnapshot(t *testing.T, s store.Store) {
 			defer done.Store(true)
 			for k := 0; k < flips; k++ {
 				v := []string{"v2", "v1"}[k%2]
-				if err := s.SetDefaultPolicyVersion(ctx, acct, p.PolicyARN, v, epoch); err != nil {
+				if err := s.SetDefaultPolicyVersion(ctx, acct, p.PolicyARN, v); err != nil {
 					t.Errorf("SetDefaultPolicyVersion: %v", err)
 					return
 				}
