@@ -22,9 +22,34 @@ const (
 	msgLegacyParsing = "The policy failed legacy parsing"
 	// msgPrincipal: Principal or NotPrincipal in an identity-based policy.
 	msgPrincipal = "Policy document should not specify a principal."
+	// msgMissingPrincipal: a statement of a resource-based policy with
+	// neither Principal nor NotPrincipal. AWS's words where it was seen:
+	// S3's PutBucketPolicy (MalformedPolicy, "Missing required field
+	// Principal", humanmade/S3-Uploads#191, spantaleev/matrix-docker-ansible-deploy#1869)
+	// and Kinesis's PutResourcePolicy ("Policy validation error: Missing
+	// required field Principal"); IAM's CreateRole answers the same for a
+	// trust policy by third-party IAM emulators' tests, not seen on AWS.
+	msgMissingPrincipal = "Missing required field Principal"
+	// msgNoPrincipals: a Principal or NotPrincipal object with no values
+	// ({} or {"AWS": []}). IAM's CreateRole, for a trust policy whose
+	// principal list is empty (terraform-aws-modules/terraform-aws-iam#47,
+	// cloudposse/terraform-aws-cloudwatch-logs#7; the documents are
+	// generated, so that the list was empty is inferred). S3 words an empty
+	// Principal "Missing required field Principal cannot be empty!" (seen
+	// by an emulator's authors, not here).
+	msgNoPrincipals = "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!"
+	// msgInvalidPrincipal (format, the principal type upper-cased, then the
+	// value): a value not of its type's shape (principal.go). AWS's words
+	// for "AWS" values (Invalid principal in policy:
+	// "AWS":"arn:aws:iam::899720958166:role/...", aws-samples/aws-iam-access-key-auto-rotation#26)
+	// and "Service" ones ("SERVICE":"amazonaws.com",
+	// aws-samples/aws-cdk-examples#801); "FEDERATED" and "CANONICALUSER"
+	// follow the same rule, not seen.
+	msgInvalidPrincipal = "Invalid principal in policy: \"%s\":\"%s\""
 	// msgNoActions: neither Action nor NotAction, or an empty list.
 	msgNoActions = "Policy statement must contain actions."
-	// msgNoResources: neither Resource nor NotResource, or an empty list.
+	// msgNoResources: neither Resource nor NotResource, or an empty list
+	// (in a resource-based policy, only an empty list).
 	msgNoResources = "Policy statement must contain resources."
 	// msgVendor: an action without a "vendor:" prefix ("" included).
 	msgVendor = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
@@ -53,6 +78,15 @@ const (
 	msgSidCharacters = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
 	// msgSidUnique: two statements with the same non-empty Sid.
 	msgSidUnique = "Statement IDs (SID) in a single policy must be unique."
+
+	// Not used yet: the rules IAM applies to role trust policies only
+	// (CreateRole, UpdateAssumeRolePolicy), for a trust-policy parser to
+	// add; messages from LocalStack's IAM validator and third-party
+	// emulators' tests, not seen on AWS here: "Has prohibited field
+	// Resource." (a Resource in a trust policy), "AssumeRole policy may
+	// only specify STS AssumeRole actions.", "Allow with NotPrincipal is
+	// not allowed.", and "This policy contains invalid Json" where Parse
+	// says msgSyntax.
 
 	// From package condition: "Invalid value %q for condition %s on key
 	// %s." (a number, boolean, IP address, base64 or Null value that does

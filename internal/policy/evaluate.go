@@ -34,14 +34,22 @@ type Request struct {
 	// values of policy variables. Keys compare ignoring case; a key with no
 	// values is absent. It may be nil.
 	Context map[string][]string
+	// Principal is who makes the request, matched by the Principal and
+	// NotPrincipal of resource-based policies; identity-based policies
+	// ignore it. When it is nil, resource-based statements fail closed:
+	// those that deny apply, those that allow do not.
+	Principal *PrincipalRef
 }
 
 // Evaluate returns the decision of policies for req, with AWS's rules for
-// identity-based policies in one account: a statement applies when its
-// action, resource and conditions all match; any applicable Deny wins;
-// otherwise any applicable Allow allows; otherwise NoDecision (an implicit
-// deny). Nil policies are skipped. Evaluate does not fail: every check that
-// could was made by Parse.
+// policies in one account: a statement applies when its principal (for
+// resource-based policies), action, resource and conditions all match; any
+// applicable Deny wins; otherwise any applicable Allow allows; otherwise
+// NoDecision (an implicit deny). Identity-based and resource-based policies
+// may be mixed, which is AWS's rule within one account (either kind may
+// allow); across accounts, where both must allow, the caller evaluates
+// them apart. Nil policies are skipped. Evaluate does not fail: every check
+// that could was made by Parse or ParseResourcePolicy.
 func Evaluate(policies []*Policy, req Request) Decision {
 	allowed := false
 	for _, p := range policies {

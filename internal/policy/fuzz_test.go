@@ -48,3 +48,50 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseResourcePolicy: as FuzzParse, for ParseResourcePolicy, whose
+// statements always have principals; evaluated for several principals
+// (none included). The seed corpus is testdata/fuzz/FuzzParseResourcePolicy
+// plus the resource-based corpora.
+func FuzzParseResourcePolicy(f *testing.F) {
+	for _, dir := range []string{"resource-accepted", "resource-rejected"} {
+		for _, doc := range corpus(f, dir) {
+			f.Add(doc)
+		}
+	}
+	principals := []*PrincipalRef{nil, bobRef, rootRef, sessionRef, ec2Ref, {}}
+	f.Fuzz(func(t *testing.T, doc string) {
+		p, err := ParseResourcePolicy(doc)
+		if err != nil {
+			if p != nil {
+				t.Fatal("ParseResourcePolicy returned a policy with an error")
+			}
+			checkMalformed(t, err)
+			return
+		}
+		checkResourceInvariants(t, p)
+		if _, err := Parse(doc); err == nil {
+			t.Error("Parse accepted a document with principals")
+		}
+		p.ContextKeys()
+		for _, pr := range principals {
+			for _, req := range []Request{
+				{Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/r", Principal: pr},
+				{Action: "s3:GetObject", Resource: "*", Context: ctx("aws:MultiFactorAuthPresent", "true"), Principal: pr},
+			} {
+				d := Evaluate([]*Policy{p}, req)
+				want := NoDecision
+				for _, i := range p.Matching(req) {
+					if p.Statements[i].Effect == EffectDeny {
+						want = Deny
+						break
+					}
+					want = Allow
+				}
+				if d != want {
+					t.Errorf("Evaluate(%+v) = %v, Matching implies %v", req, d, want)
+				}
+			}
+		}
+	})
+}

@@ -1,11 +1,14 @@
 // Package policy implements the IAM policy language for identity-based
-// policies (the documents attached to users).
+// policies (the documents attached to users, groups and roles) and
+// resource-based ones (role trust policies, the ResourcePolicy of the
+// policy simulator), whose statements name the principals they apply to.
 //
-// A document is parsed and validated once, when it is stored (Parse), with
-// AWS's MalformedPolicyDocument messages; the parsed Policy is then
-// evaluated on each request (Evaluate) with AWS's rules: an explicit Deny
-// wins, then an Allow; otherwise the request is implicitly denied. Parse
-// does all the validation; evaluation never fails.
+// A document is parsed and validated once, when it is stored (Parse,
+// ParseResourcePolicy), with AWS's MalformedPolicyDocument messages; the
+// parsed Policy is then evaluated on each request (Evaluate) with AWS's
+// rules: an explicit Deny wins, then an Allow; otherwise the request is
+// implicitly denied. Parsing does all the validation; evaluation never
+// fails.
 //
 // For explanations and simulation, a parsed statement knows where it is in
 // the document (Statement.Start, End, as AWS's MatchedStatements report
@@ -16,7 +19,8 @@
 // The condition operators live in the subpackage condition. Stored policies
 // must keep loading across Latchkey versions: testdata/accepted holds the
 // documents Parse must keep accepting, testdata/rejected the ones it must
-// refuse, with AWS's message.
+// refuse, with AWS's message; testdata/resource-accepted and
+// testdata/resource-rejected do the same for ParseResourcePolicy.
 package policy
 
 import (
@@ -36,7 +40,8 @@ const (
 	Version2008 = "2008-10-17"
 )
 
-// Policy is a parsed, valid identity-based policy document.
+// Policy is a parsed, valid policy document: identity-based (Parse) or
+// resource-based (ParseResourcePolicy).
 type Policy struct {
 	// Version is the document's Version; Version2008 when the document has
 	// none, as AWS reads such documents.
@@ -44,6 +49,14 @@ type Policy struct {
 	ID         string // Id, optional
 	Statements []Statement
 }
+
+// policyKind tells the two grammars apart.
+type policyKind int
+
+const (
+	identityPolicy policyKind = iota // no Principal; Resource required
+	resourcePolicy                   // Principal required; Resource optional
+)
 
 // Parse validates doc against the IAM policy grammar for identity-based
 // policies and returns it parsed. Errors are *awserr.Error with code
@@ -74,18 +87,62 @@ type Policy struct {
 // 2008-10-17 documents and those without Version, "${aws:username}" is
 // literal text, as AWS reads them ("IAM JSON policy elements: Version").
 func Parse(doc string) (*Policy, error) {
+	return parse(doc, identityPolicy)
+}
+
+// ParseResourcePolicy validates doc against the IAM policy grammar for
+// resource-based policies (the ResourcePolicy of SimulatePrincipalPolicy
+// and SimulateCustomPolicy; role trust policies) and returns it parsed,
+// with errors as Parse's.
+//
+// The grammar and the order of the checks are Parse's, except that every
+// statement must have exactly one of Principal and NotPrincipal (see
+// principal.go for their values) and may have neither Resource nor
+// NotResource: such a statement applies to every resource, the one the
+// policy is attached to (trust policies are written so). A Resource or
+// NotResource that is an empty list is still refused ("Policy statement
+// must contain resources.").
+//
+// The principal checks and where they come in the order, inferred (AWS's
+// order for them is not known):
+//   - With the syntax: both Principal and NotPrincipal, or either not of
+//     the grammar's shape ("*" or an object of "AWS", "Service",
+//     "Federated", "CanonicalUser", each a string or a list of strings),
+//     is msgSyntax, as both Action and NotAction are.
+//   - Right after the syntax, where Parse refuses a principal: a statement
+//     with neither is msgMissingPrincipal.
+//   - Last, after missing resources and before the values of non-date
+//     conditions (AWS resolves principals once the document is valid):
+//     per statement in document order, no principal values at all
+//     (msgNoPrincipals), then the first value not of its type's shape
+//     (msgInvalidPrincipal).
+//
+// Not checked here, and AWS's behaviour for the simulation's
+// ResourcePolicy not known: the trust-policy-only rules IAM applies to
+// CreateRole and UpdateAssumeRolePolicy (actions limited to sts:AssumeRole
+// and its kin, no Resource, no Allow with NotPrincipal; see errors.go),
+// and whether principals exist.
+func ParseResourcePolicy(doc string) (*Policy, error) {
+	return parse(doc, resourcePolicy)
+}
+
+// parse validates and builds a policy of the given kind.
+func parse(doc string, kind policyKind) (*Policy, error) {
 	root, err := decodeJSON(doc)
 	if err != nil {
 		return nil, malformed(msgSyntax).WithCause(err)
 	}
-	p, raw, ok := checkSyntax(&root)
+	p, raw, ok := checkSyntax(&root, kind)
 	if !ok {
 		return nil, malformed(msgSyntax)
 	}
 	// Not in moto's order: Principal right after the syntax.
 	for i := range raw {
-		if raw[i].hasPrincipal() {
+		switch has := raw[i].hasPrincipal(); {
+		case kind == identityPolicy && has:
 			return nil, malformed(msgPrincipal)
+		case kind == resourcePolicy && !has:
+			return nil, malformed(msgMissingPrincipal)
 		}
 	}
 
@@ -138,8 +195,18 @@ func Parse(doc string) (*Policy, error) {
 		}
 	}
 	for i := range raw {
-		if resources, _ := raw[i].resourceList(); len(resources) == 0 {
+		written := raw[i].resource != nil || raw[i].notResource != nil
+		if resources, _ := raw[i].resourceList(); len(resources) == 0 && (kind == identityPolicy || written) {
 			return nil, malformed(msgNoResources)
+		}
+	}
+	// Not in moto's order: principal values last.
+	if kind == resourcePolicy {
+		for i := range raw {
+			v, _ := raw[i].principalElement()
+			if msg, args := checkPrincipalValues(v); msg != "" {
+				return nil, malformed(msg, args...)
+			}
 		}
 	}
 
@@ -160,7 +227,7 @@ func Parse(doc string) (*Policy, error) {
 
 // checkSyntax checks the document's JSON shape (see checkStatementSyntax
 // for a statement's) and returns its statements.
-func checkSyntax(root *jsonValue) (*Policy, []rawStatement, bool) {
+func checkSyntax(root *jsonValue, kind policyKind) (*Policy, []rawStatement, bool) {
 	if root.kind != jsonObject {
 		return nil, nil, false
 	}
@@ -192,7 +259,7 @@ func checkSyntax(root *jsonValue) (*Policy, []rawStatement, bool) {
 	}
 	raw := make([]rawStatement, len(list))
 	for i := range list {
-		s, ok := checkStatementSyntax(&list[i])
+		s, ok := checkStatementSyntax(&list[i], kind)
 		if !ok {
 			return nil, nil, false
 		}
@@ -252,7 +319,13 @@ func buildStatement(s *Statement, raw *rawStatement, variables bool) error {
 		s.Resources = resources
 	}
 	s.actions = compileActions(actions)
-	s.resources = compileResources(resources, variables)
+	if len(resources) > 0 {
+		s.resources = compileResources(resources, variables) // else nil: any resource
+	}
+	if v, not := raw.principalElement(); v != nil {
+		s.Principals, s.principals = compilePrincipals(v)
+		s.NotPrincipal = not
+	}
 	// The context keys, in document order of the statement's members.
 	for _, m := range raw.obj.members {
 		switch m.name {

@@ -6,9 +6,12 @@ import (
 )
 
 // Statement is one statement of a parsed policy. Exactly one of Actions and
-// NotActions is non-empty, and exactly one of Resources and NotResources.
-// Statements are only valid as Parse returns them: the compiled patterns
-// Evaluate uses are unexported, and a hand-made Statement matches nothing.
+// NotActions is non-empty, and exactly one of Resources and NotResources,
+// except in a resource-based policy, where a statement without Resource or
+// NotResource (as trust policies are written) has neither and applies to
+// every resource. Statements are only valid as Parse and
+// ParseResourcePolicy return them: the compiled patterns Evaluate uses are
+// unexported, and a hand-made Statement matches nothing.
 type Statement struct {
 	Sid          string
 	Effect       Effect
@@ -16,6 +19,13 @@ type Statement struct {
 	NotActions   []string // NotAction, as written
 	Resources    []string // Resource, as written
 	NotResources []string // NotResource, as written
+	// Principals is the Principal element, or the NotPrincipal element when
+	// NotPrincipal is set, as written: principal type ("AWS", "Service",
+	// "Federated", "CanonicalUser") to values, and "Principal": "*" as
+	// {PrincipalAll: {"*"}}. It is nil in identity-based policies, whose
+	// statements apply whoever the request's principal is.
+	Principals   map[string][]string
+	NotPrincipal bool
 	// Conditions are the Condition element, one per operator and key, in
 	// document order; all must hold.
 	Conditions []condition.Condition
@@ -29,7 +39,8 @@ type Statement struct {
 	notAction   bool
 	resources   []wildcard.ARN // compiled Resources or NotResources
 	notResource bool
-	keys        []string // context keys read, see Policy.ConditionKeysOf
+	principals  *principalSet // compiled Principals; nil in identity-based policies
+	keys        []string      // context keys read, see Policy.ConditionKeysOf
 	compiled    bool
 }
 
@@ -39,10 +50,12 @@ type rawStatement struct {
 	obj                                           *jsonValue
 	sid, effect                                   *jsonValue
 	action, notAction, resource, notResource, cnd *jsonValue
+	principal, notPrincipal                       *jsonValue
 }
 
-// statementMembers are the members a statement may have; Principal and
-// NotPrincipal pass the syntax check, to be refused as AWS refuses them.
+// statementMembers are the members a statement may have; in identity-based
+// policies, Principal and NotPrincipal pass the syntax check, to be refused
+// as AWS refuses them.
 var statementMembers = map[string]bool{
 	"Sid": true, "Effect": true, "Action": true, "NotAction": true, "Resource": true,
 	"NotResource": true, "Condition": true, "Principal": true, "NotPrincipal": true,
@@ -52,8 +65,11 @@ var statementMembers = map[string]bool{
 // members; not both Action and NotAction, nor Resource and NotResource; an
 // Effect that is a string reading allow or deny in any case; the action
 // and resource members a string or a list of strings; a Condition of the
-// right shape; a string Sid.
-func checkStatementSyntax(v *jsonValue) (rawStatement, bool) {
+// right shape; a string Sid. In a resource-based policy, also not both
+// Principal and NotPrincipal, and each of the right shape
+// (checkPrincipalSyntax); an identity-based policy refuses them later,
+// whatever their shape.
+func checkStatementSyntax(v *jsonValue, kind policyKind) (rawStatement, bool) {
 	s := rawStatement{obj: v}
 	if v.kind != jsonObject {
 		return s, false
@@ -78,6 +94,10 @@ func checkStatementSyntax(v *jsonValue) (rawStatement, bool) {
 			s.notResource = &m.value
 		case "Condition":
 			s.cnd = &m.value
+		case "Principal":
+			s.principal = &m.value
+		case "NotPrincipal":
+			s.notPrincipal = &m.value
 		}
 	}
 	ok := !(s.action != nil && s.notAction != nil) && !(s.resource != nil && s.notResource != nil) &&
@@ -91,17 +111,20 @@ func checkStatementSyntax(v *jsonValue) (rawStatement, bool) {
 	if s.cnd != nil && !checkConditionSyntax(s.cnd) {
 		ok = false
 	}
+	if kind == resourcePolicy {
+		if s.principal != nil && s.notPrincipal != nil {
+			ok = false
+		}
+		if v, _ := s.principalElement(); v != nil && !checkPrincipalSyntax(v) {
+			ok = false
+		}
+	}
 	return s, ok
 }
 
 // hasPrincipal reports whether the statement has Principal or NotPrincipal.
 func (s *rawStatement) hasPrincipal() bool {
-	for _, m := range s.obj.members {
-		if m.name == "Principal" || m.name == "NotPrincipal" {
-			return true
-		}
-	}
-	return false
+	return s.principal != nil || s.notPrincipal != nil
 }
 
 // actionList and resourceList return the statement's action (or
@@ -177,13 +200,16 @@ func validSid(sid string) bool {
 	return true
 }
 
-// applies reports whether the statement applies to req: its action is (or
-// for NotAction, is not) matched, likewise its resource, and every
-// condition holds.
+// applies reports whether the statement applies to req: in a
+// resource-based policy, its Principal matches (or its NotPrincipal does
+// not match) req.Principal; its action is (or for NotAction, is not)
+// matched, likewise its resource (any resource, when it has neither
+// Resource nor NotResource), and every condition holds.
 func (s *Statement) applies(req *Request) bool {
 	if !s.compiled ||
+		s.principals != nil && !s.principalApplies(req.Principal) ||
 		matchAction(s.actions, req.Action) == s.notAction ||
-		matchResource(s.resources, req.Resource, req.Context) == s.notResource {
+		s.resources != nil && matchResource(s.resources, req.Resource, req.Context) == s.notResource {
 		return false
 	}
 	for _, c := range s.Conditions {
