@@ -52,6 +52,11 @@ type Set struct {
 	Identity []*Policy
 	// Boundary is the permissions boundary; nil when the identity has none.
 	Boundary *Policy
+	// Resource is a resource-based policy of the resource acted on (the
+	// simulator's ResourcePolicy); nil for none. CrossAccount says the
+	// resource belongs to another account than the principal.
+	Resource     *Policy
+	CrossAccount bool
 	// Tags are the identity's tags, for aws:PrincipalTag/….
 	Tags map[string]string
 
@@ -85,6 +90,8 @@ const (
 	IdentityDeny                  // an explicit deny in an identity-based policy
 	NoBoundaryAllow               // no permissions boundary allows the action
 	BoundaryDeny                  // an explicit deny in a permissions boundary
+	ResourceDeny                  // an explicit deny in a resource-based policy
+	NoResourceAllow               // across accounts, no resource-based policy allows the action
 )
 
 // Match is one statement that decided a request.
@@ -95,6 +102,31 @@ type Match struct {
 	Start     policy.Position
 	End       policy.Position
 	Boundary  bool // the statement is the permissions boundary's
+}
+
+// grantsPrincipal reports whether the resource policy's applying Allow
+// names the request's principal by its exact ARN: within one account such
+// a grant is not limited by an implicit deny of the identity policies or
+// the boundary (AWS: "resource-based policies that grant permissions to an
+// IAM user ARN [...] are not limited by an implicit deny in an
+// identity-based policy or permissions boundary"); a grant to the account
+// or to "*" is.
+func grantsPrincipal(p *Policy, req policy.Request) bool {
+	if req.Principal == nil || req.Principal.ARN == "" {
+		return false
+	}
+	for _, i := range p.Parsed.Matching(req) {
+		st := &p.Parsed.Statements[i]
+		if st.Effect != policy.EffectAllow || st.NotPrincipal {
+			continue
+		}
+		for _, v := range st.Principals[policy.PrincipalAWS] {
+			if v == req.Principal.ARN {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Result is a decision with its explanation.
@@ -116,20 +148,41 @@ type Result struct {
 // for denials).
 func Decide(set *Set, req policy.Request, explain bool) Result {
 	identity := policy.Evaluate(set.identity, req)
-	boundary := policy.NoDecision
+	boundary, resource := policy.NoDecision, policy.NoDecision
 	r := Result{HasBoundary: set.Boundary != nil}
 	if set.Boundary != nil {
 		boundary = policy.Evaluate([]*policy.Policy{set.Boundary.Parsed}, req)
 		r.BoundaryAllowed = boundary == policy.Allow
 	}
+	if set.Resource != nil {
+		resource = policy.Evaluate([]*policy.Policy{set.Resource.Parsed}, req)
+	}
+	boundaryOK := set.Boundary == nil || boundary == policy.Allow
 	switch {
 	case identity == policy.Deny:
 		r.Decision, r.Reason = ExplicitDeny, IdentityDeny
 	case boundary == policy.Deny:
 		r.Decision, r.Reason = ExplicitDeny, BoundaryDeny
-	case identity != policy.Allow:
+	case resource == policy.Deny:
+		r.Decision, r.Reason = ExplicitDeny, ResourceDeny
+	case set.CrossAccount:
+		// Across accounts both sides must allow: the principal's account
+		// (identity policies within the boundary) and the resource's.
+		switch {
+		case identity != policy.Allow:
+			r.Decision, r.Reason = ImplicitDeny, NoIdentityAllow
+		case !boundaryOK:
+			r.Decision, r.Reason = ImplicitDeny, NoBoundaryAllow
+		case resource != policy.Allow:
+			r.Decision, r.Reason = ImplicitDeny, NoResourceAllow
+		default:
+			r.Decision = Allowed
+		}
+	case resource == policy.Allow && grantsPrincipal(set.Resource, req):
+		r.Decision = Allowed
+	case identity != policy.Allow && resource != policy.Allow:
 		r.Decision, r.Reason = ImplicitDeny, NoIdentityAllow
-	case set.Boundary != nil && boundary != policy.Allow:
+	case !boundaryOK:
 		r.Decision, r.Reason = ImplicitDeny, NoBoundaryAllow
 	default:
 		r.Decision = Allowed
@@ -144,6 +197,9 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 		}
 		if set.Boundary != nil {
 			r.Matched = appendMatches(r.Matched, set.Boundary, req, want, true)
+		}
+		if set.Resource != nil {
+			r.Matched = appendMatches(r.Matched, set.Resource, req, want, false)
 		}
 	}
 	return r

@@ -187,3 +187,71 @@ func TestSourceResolvesAWSManaged(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideWithResourcePolicy: a resource-based policy, as the simulator
+// takes one, combines with identity policies and the boundary as AWS
+// documents: within an account either side may allow, and a grant to the
+// principal's own ARN is not limited by the boundary; across accounts both
+// sides must allow; a Deny anywhere wins.
+func TestDecideWithResourcePolicy(t *testing.T) {
+	const bob = "arn:aws:iam::111111111111:user/Bob"
+	grant := func(principal string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Sid":"Grant","Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"s3:GetObject","Resource":"*"}]}`
+	}
+	denyAll := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`
+	allowS3 := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
+	cases := []struct {
+		name     string
+		identity string
+		boundary string
+		resource string
+		cross    bool
+		want     Decision
+		reason   Reason
+	}{
+		{"resource grant to the user alone", "", "", grant(bob), false, Allowed, ReasonNone},
+		{"resource grant to the account alone", "", "", grant("111111111111"), false, Allowed, ReasonNone},
+		{"resource grant to someone else", "", "", grant("arn:aws:iam::111111111111:user/Eve"), false, ImplicitDeny, NoIdentityAllow},
+		{"user grant passes the boundary", "", allowIAMRead, grant(bob), false, Allowed, ReasonNone},
+		{"account grant is bounded", "", allowIAMRead, grant("111111111111"), false, ImplicitDeny, NoBoundaryAllow},
+		{"resource deny wins", allowS3, "", denyAll, false, ExplicitDeny, ResourceDeny},
+		{"cross-account: identity alone", allowS3, "", grant("arn:aws:iam::111111111111:user/Eve"), true, ImplicitDeny, NoResourceAllow},
+		{"cross-account: resource alone", "", "", grant(bob), true, ImplicitDeny, NoIdentityAllow},
+		{"cross-account: both", allowS3, "", grant(bob), true, Allowed, ReasonNone},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var identity []*Policy
+			if tc.identity != "" {
+				identity = append(identity, parsed(t, "id", TypeUser, tc.identity))
+			}
+			var boundary *Policy
+			if tc.boundary != "" {
+				boundary = parsed(t, "b", TypeUserManaged, tc.boundary)
+			}
+			rp, err := policy.ParseResourcePolicy(tc.resource)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set := NewSet(identity, boundary, nil)
+			set.Resource, set.CrossAccount = &Policy{ID: "ResourcePolicy", Type: TypeResource, Parsed: rp}, tc.cross
+			req := policy.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/key", Principal: &policy.PrincipalRef{ARN: bob, Account: "111111111111"}}
+			res := Decide(set, req, true)
+			if res.Decision != tc.want || res.Reason != tc.reason {
+				t.Fatalf("Decide = %s/%d, want %s/%d", res.Decision, res.Reason, tc.want, tc.reason)
+			}
+			if tc.want == Allowed && !slicesContainsType(res.Matched, TypeResource) && tc.resource != "" && tc.identity == "" {
+				t.Fatalf("the resource policy's grant is not among the matched statements: %+v", res.Matched)
+			}
+		})
+	}
+}
+
+func slicesContainsType(ms []Match, typ SourceType) bool {
+	for _, m := range ms {
+		if m.Policy.Type == typ {
+			return true
+		}
+	}
+	return false
+}

@@ -144,7 +144,11 @@ func (s *Service) simulatePrincipalPolicy(ctx context.Context, r *op.Request) (a
 	} else if len(b) > 0 {
 		boundary = b[0]
 	}
-	return simulate(r, authz.NewSet(identity, boundary, set.Tags))
+	caller := r.Input.String("CallerArn")
+	if caller == "" && strings.Contains(r.Input.String("PolicySourceArn"), ":user/") {
+		caller = r.Input.String("PolicySourceArn")
+	}
+	return simulate(r, authz.NewSet(identity, boundary, set.Tags), caller)
 }
 
 func (s *Service) simulateCustomPolicy(_ context.Context, r *op.Request) (any, error) {
@@ -158,7 +162,51 @@ func (s *Service) simulateCustomPolicy(_ context.Context, r *op.Request) (any, e
 	} else if len(b) > 0 {
 		boundary = b[0]
 	}
-	return simulate(r, authz.NewSet(identity, boundary, nil))
+	return simulate(r, authz.NewSet(identity, boundary, nil), r.Input.String("CallerArn"))
+}
+
+// resourcePolicy reads the simulator's ResourcePolicy, evaluated for the
+// principal callerARN; ResourceOwner (an account's ARN) makes the resource
+// another account's than the caller's.
+func resourcePolicy(r *op.Request, set *authz.Set, callerARN string) (*policy.PrincipalRef, error) {
+	doc := r.Input.String("ResourcePolicy")
+	if doc == "" {
+		return nil, nil
+	}
+	if callerARN == "" {
+		return nil, awserr.InvalidInput("CallerArn is required when a ResourcePolicy is given and the simulated principal is not a user.")
+	}
+	account, ok := arnAccount(callerARN)
+	if !ok {
+		return nil, awserr.InvalidInput("Invalid ARN: %s", callerARN)
+	}
+	p, err := policy.ParseResourcePolicy(doc)
+	if err != nil {
+		return nil, awserr.InvalidInput("ResourcePolicy: %s", awserr.As(err).Message)
+	}
+	set.Resource = &authz.Policy{ID: "ResourcePolicy", Type: authz.TypeResource, Parsed: p}
+	if owner := r.Input.String("ResourceOwner"); owner != "" {
+		ownerAccount, ok := arnAccount(owner)
+		if !ok {
+			return nil, awserr.InvalidInput("Invalid ARN: %s", owner)
+		}
+		set.CrossAccount = ownerAccount != account
+	}
+	return &policy.PrincipalRef{ARN: callerARN, Account: account}, nil
+}
+
+// arnAccount is the account of an IAM or STS ARN.
+func arnAccount(a string) (string, bool) {
+	parts := strings.SplitN(a, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || len(parts[4]) != 12 {
+		return "", false
+	}
+	for _, c := range parts[4] {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	return parts[4], true
 }
 
 // simulationContext reads ContextEntries: each key's values, whatever
@@ -174,8 +222,13 @@ func simulationContext(r *op.Request) map[string][]string {
 }
 
 // simulate evaluates every action on every resource ("*" when none are
-// given), one result per pair, in request order.
-func simulate(r *op.Request, set *authz.Set) (any, error) {
+// given), one result per pair, in request order; callerARN is the
+// principal a ResourcePolicy is evaluated for.
+func simulate(r *op.Request, set *authz.Set, callerARN string) (any, error) {
+	principal, err := resourcePolicy(r, set, callerARN)
+	if err != nil {
+		return nil, err
+	}
 	ctx := simulationContext(r)
 	missing := missingContext(set, ctx)
 	resources := r.Input.List("ResourceArns")
@@ -186,7 +239,7 @@ func simulate(r *op.Request, set *authz.Set) (any, error) {
 	var results []xmlEvaluationResult
 	for _, action := range r.Input.List("ActionNames") {
 		for _, resource := range resources {
-			res := authz.Decide(set, policy.Request{Action: action, Resource: resource, Context: ctx}, true)
+			res := authz.Decide(set, policy.Request{Action: action, Resource: resource, Context: ctx, Principal: principal}, true)
 			e := xmlEvaluationResult{EvalActionName: action, EvalResourceName: resource, EvalDecision: string(res.Decision),
 				MatchedStatements: xmlMatches(res.Matched), MissingContextValues: missing}
 			if res.HasBoundary {
@@ -234,6 +287,9 @@ func contextKeys(set *authz.Set) []string {
 	}
 	if set.Boundary != nil {
 		add(set.Boundary)
+	}
+	if set.Resource != nil {
+		add(set.Resource)
 	}
 	return keys
 }

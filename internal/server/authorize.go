@@ -81,6 +81,10 @@ func accessDenied(caller, action, resource string, reason authz.Reason) *awserr.
 		return awserr.AccessDenied("%s with an explicit deny in a permissions boundary", prefix)
 	case authz.NoBoundaryAllow:
 		return awserr.AccessDenied("%s because no permissions boundary allows the %s action", prefix, action)
+	case authz.ResourceDeny:
+		return awserr.AccessDenied("%s with an explicit deny in a resource-based policy", prefix)
+	case authz.NoResourceAllow:
+		return awserr.AccessDenied("%s because no resource-based policy allows the %s action", prefix, action)
 	}
 	return awserr.AccessDenied("%s because no identity-based policy allows the %s action", prefix, action)
 }
