@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -395,6 +396,7 @@ func (s *Server) GoIAM(c Creds, region ...string) *iam.Client {
 		BaseEndpoint:     aws.String(s.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(c.KeyID, c.Secret, ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdkHTTPClient,
 	})
 }
 
@@ -406,7 +408,35 @@ func (s *Server) GoSTS(c Creds, region ...string) *sts.Client {
 		BaseEndpoint:     aws.String(s.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(c.KeyID, c.Secret, ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdkHTTPClient,
 	})
+}
+
+// sdkHTTPClient carries the SDK clients' requests. It hands net/http a
+// request body read in full, so the transport never sees the SDK's own
+// body stream: when that stream's Close races the response, the
+// transport's write loop closes a connection whose response is being read,
+// and a call the server answered fails with "use of closed network
+// connection" (aws/aws-sdk-go-v2#1825, #2737). The bytes sent, and so the
+// signature, are unchanged.
+var sdkHTTPClient = &http.Client{Transport: bufferedBodyTransport{http.DefaultTransport.(*http.Transport).Clone()}}
+
+type bufferedBodyTransport struct{ next http.RoundTripper }
+
+func (t bufferedBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return t.next.RoundTrip(r)
+	}
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	out := r.Clone(r.Context())
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	out.ContentLength = int64(len(body))
+	return t.next.RoundTrip(out)
 }
 
 // IAM is GoIAM.

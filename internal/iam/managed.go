@@ -20,9 +20,15 @@ import (
 const maxManagedPolicySize = 6144
 
 // checkManagedDocument validates a managed policy document and its size.
+// Unlike inline policies, a managed policy must be written in the current
+// language version: AWS refuses one without "Version": "2012-10-17".
 func checkManagedDocument(doc string) error {
-	if _, err := policy.Parse(doc); err != nil {
+	p, err := policy.Parse(doc)
+	if err != nil {
 		return err
+	}
+	if p.Version != policy.Version2012 {
+		return awserr.MalformedPolicyDocument("Policy document must be version 2012-10-17 or greater.")
 	}
 	if policy.SizeWithoutWhitespace(doc) > maxManagedPolicySize {
 		return awserr.LimitExceeded("Cannot exceed quota for PolicySize: %d", maxManagedPolicySize)

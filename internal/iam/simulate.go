@@ -128,7 +128,8 @@ func arnPath(pathName string) string {
 	return "/" + pathName[:i+1]
 }
 
-func (s *Service) simulatePrincipalPolicy(ctx context.Context, r *op.Request) (any, error) {
+// principalSet is the source's policy set with PolicyInputList added.
+func (s *Service) principalSet(ctx context.Context, r *op.Request) (*authz.Set, error) {
 	set, err := s.sourceSet(ctx, r)
 	if err != nil {
 		return nil, err
@@ -137,7 +138,15 @@ func (s *Service) simulatePrincipalPolicy(ctx context.Context, r *op.Request) (a
 	if err != nil {
 		return nil, err
 	}
-	identity := append(append([]*authz.Policy(nil), set.Identity...), extra...)
+	return authz.NewSet(append(append([]*authz.Policy(nil), set.Identity...), extra...), set.Boundary, set.Tags), nil
+}
+
+func (s *Service) simulatePrincipalPolicy(ctx context.Context, r *op.Request) (any, error) {
+	set, err := s.principalSet(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	identity := set.Identity
 	boundary := set.Boundary
 	if b, err := inputPolicies(r, "PermissionsBoundaryPolicyInputList"); err != nil {
 		return nil, err
@@ -311,15 +320,10 @@ func missingContext(set *authz.Set, ctx map[string][]string) Members[string] {
 }
 
 func (s *Service) getContextKeysForPrincipalPolicy(ctx context.Context, r *op.Request) (any, error) {
-	set, err := s.sourceSet(ctx, r)
+	set, err := s.principalSet(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	extra, err := inputPolicies(r, "PolicyInputList")
-	if err != nil {
-		return nil, err
-	}
-	set = authz.NewSet(append(append([]*authz.Policy(nil), set.Identity...), extra...), set.Boundary, nil)
 	return getContextKeysResult{ContextKeyNames: contextKeys(set)}, nil
 }
 

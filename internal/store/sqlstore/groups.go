@@ -85,22 +85,10 @@ func (s *Store) ListGroups(ctx context.Context, accountID, pathPrefix string, p 
 	if err != nil {
 		return nil, "", false, err
 	}
-	defer rows.Close()
-	var groups []store.Group
-	var last string
-	for rows.Next() {
-		if len(groups) == p.Limit {
-			return groups, last, true, rows.Err()
-		}
-		var key string
-		g, err := scanGroup(rows, &key)
-		if err != nil {
-			return nil, "", false, err
-		}
-		groups = append(groups, g)
-		last = key
-	}
-	return groups, last, false, rows.Err()
+	return scanPage(rows, p.Limit, func(r *sql.Rows) (g store.Group, key string, err error) {
+		g, err = scanGroup(r, &key)
+		return g, key, err
+	})
 }
 
 // UpdateGroup implements store.Groups.
@@ -220,26 +208,11 @@ func (s *Store) ListGroupMembers(ctx context.Context, accountID, groupName strin
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if len(users) == p.Limit {
-				more = true
-				break
-			}
-			var u store.User
-			var ms int64
-			var tags, key string
-			if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &u.PermissionsBoundary, &key); err != nil {
-				return err
-			}
-			u.CreatedAt = fromMillis(ms)
-			if u.Tags, err = decodeTags(tags); err != nil {
-				return err
-			}
-			users = append(users, u)
-			last = key
-		}
-		return rows.Err()
+		users, last, more, err = scanPage(rows, p.Limit, func(r *sql.Rows) (u store.User, key string, err error) {
+			u, err = scanUser(r, &key)
+			return u, key, err
+		})
+		return err
 	})
 	return g, users, last, more, err
 }

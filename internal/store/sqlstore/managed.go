@@ -18,6 +18,20 @@ func versionID(n int) string { return "v" + strconv.Itoa(n) }
 
 // parseVersionID reads an id written as AWS writes them, v[1-9][0-9]*;
 // anything else ("v01", "v+1", "V1") names no version.
+// policyAndVersion reads a policy and the number of its version id (which
+// need not exist); an id not written as AWS writes them names no version.
+func (s *Store) policyAndVersion(ctx context.Context, q querier, accountID, policyARN, id string, lock bool) (store.ManagedPolicy, int, error) {
+	p, err := s.getPolicy(ctx, q, accountID, policyARN, lock)
+	if err != nil {
+		return p, 0, err
+	}
+	n, ok := parseVersionID(id)
+	if !ok {
+		return p, 0, &store.NotFoundError{Entity: store.EntityPolicyVersion, Name: id}
+	}
+	return p, n, nil
+}
+
 // versionNumber is the number of a version id the store wrote.
 func versionNumber(id string) int {
 	n, _ := parseVersionID(id)
@@ -129,22 +143,10 @@ func (s *Store) ListPolicies(ctx context.Context, accountID string, f store.Poli
 	if err != nil {
 		return nil, "", false, err
 	}
-	defer rows.Close()
-	var out []store.ManagedPolicy
-	var last string
-	for rows.Next() {
-		if len(out) == p.Limit {
-			return out, last, true, rows.Err()
-		}
-		var key string
-		mp, err := scanPolicy(rows, &key)
-		if err != nil {
-			return nil, "", false, err
-		}
-		out = append(out, mp)
-		last = key
-	}
-	return out, last, false, rows.Err()
+	return scanPage(rows, p.Limit, func(r *sql.Rows) (mp store.ManagedPolicy, key string, err error) {
+		mp, err = scanPolicy(r, &key)
+		return mp, key, err
+	})
 }
 
 // UpdatePolicy implements store.ManagedPolicies.
@@ -225,13 +227,9 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, accountID, policyARN, d
 func (s *Store) GetPolicyVersion(ctx context.Context, accountID, policyARN, id string) (store.PolicyVersion, error) {
 	var v store.PolicyVersion
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		p, err := s.getPolicy(ctx, tx, accountID, policyARN, false)
+		p, n, err := s.policyAndVersion(ctx, tx, accountID, policyARN, id, false)
 		if err != nil {
 			return err
-		}
-		n, ok := parseVersionID(id)
-		if !ok {
-			return &store.NotFoundError{Entity: store.EntityPolicyVersion, Name: id}
 		}
 		var ms int64
 		err = tx.QueryRowContext(ctx, s.q(`SELECT document, created_at FROM policy_versions WHERE policy_id = ? AND version = ?`), p.ID, n).Scan(&v.Document, &ms)
@@ -282,13 +280,9 @@ func (s *Store) policyVersions(ctx context.Context, q querier, p store.ManagedPo
 // DeletePolicyVersion implements store.ManagedPolicies.
 func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, policyARN, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		p, err := s.getPolicy(ctx, tx, accountID, policyARN, true)
+		p, n, err := s.policyAndVersion(ctx, tx, accountID, policyARN, id, true)
 		if err != nil {
 			return err
-		}
-		n, ok := parseVersionID(id)
-		if !ok {
-			return &store.NotFoundError{Entity: store.EntityPolicyVersion, Name: id}
 		}
 		if p.DefaultVersionID == versionID(n) {
 			return &store.ConflictError{Entity: store.EntityPolicyVersion, Dependent: store.EntityManagedPolicy}
@@ -309,13 +303,9 @@ func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, policyARN, i
 // SetDefaultPolicyVersion implements store.ManagedPolicies.
 func (s *Store) SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		p, err := s.getPolicy(ctx, tx, accountID, policyARN, true)
+		p, n, err := s.policyAndVersion(ctx, tx, accountID, policyARN, id, true)
 		if err != nil {
 			return err
-		}
-		n, ok := parseVersionID(id)
-		if !ok {
-			return &store.NotFoundError{Entity: store.EntityPolicyVersion, Name: id}
 		}
 		var exists int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM policy_versions WHERE policy_id = ? AND version = ?`), p.ID, n).Scan(&exists); err != nil {

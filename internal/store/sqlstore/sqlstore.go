@@ -237,11 +237,12 @@ const userColumns = `id, account_id, name, path, created_at, tags, permissions_b
 
 type rowScanner interface{ Scan(...any) error }
 
-func scanUser(r rowScanner) (store.User, error) {
+// scanUser reads userColumns, then extra.
+func scanUser(r rowScanner, extra ...any) (store.User, error) {
 	var u store.User
 	var ms int64
 	var tags string
-	if err := r.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &u.PermissionsBoundary); err != nil {
+	if err := r.Scan(append([]any{&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &u.PermissionsBoundary}, extra...)...); err != nil {
 		return store.User{}, err
 	}
 	u.CreatedAt = fromMillis(ms)
@@ -302,29 +303,28 @@ func (s *Store) ListUsers(ctx context.Context, accountID, pathPrefix string, p s
 	if err != nil {
 		return nil, "", false, err
 	}
+	return scanPage(rows, p.Limit, func(r *sql.Rows) (u store.User, key string, err error) {
+		u, err = scanUser(r, &key)
+		return u, key, err
+	})
+}
+
+// scanPage reads a page of at most limit rows, each with its sort key
+// (the query asks for limit+1: more reports that a further row exists),
+// and closes rows.
+func scanPage[T any](rows *sql.Rows, limit int, scan func(*sql.Rows) (T, string, error)) (page []T, last string, more bool, err error) {
 	defer rows.Close()
-	var users []store.User
-	var last string
-	more := false
 	for rows.Next() {
-		if len(users) == p.Limit {
-			more = true
-			break
+		if len(page) == limit {
+			return page, last, true, rows.Err()
 		}
-		var u store.User
-		var ms int64
-		var tags, key string
-		if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &u.PermissionsBoundary, &key); err != nil {
+		v, key, err := scan(rows)
+		if err != nil {
 			return nil, "", false, err
 		}
-		u.CreatedAt = fromMillis(ms)
-		if u.Tags, err = decodeTags(tags); err != nil {
-			return nil, "", false, err
-		}
-		users = append(users, u)
-		last = key
+		page, last = append(page, v), key
 	}
-	return users, last, more, rows.Err()
+	return page, last, false, rows.Err()
 }
 
 // UpdateUser implements store.Users.
