@@ -75,3 +75,36 @@ func TestSimulateWithResourcePolicy(t *testing.T) {
 		wantAPIError(t, err, http.StatusBadRequest, "InvalidInput")
 	})
 }
+
+// TestSimulateOnlyTheNamedEntity: SimulatePrincipalPolicy simulates only
+// the user or group with exactly the PolicySourceArn its caller was
+// authorized for. A caller allowed to simulate group/sandbox/* cannot
+// simulate the /Admins group by writing its name under /sandbox/, nor a
+// user denied by name by writing the name in another case.
+func TestSimulateOnlyTheNamedEntity(t *testing.T) {
+	s := e2etest.Start(t, e2etest.Options{})
+	ctx := t.Context()
+	root := s.GoIAM(e2etest.Root)
+	must[*iam.CreateGroupOutput](t)(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("Admins")}))
+	must[*iam.PutGroupPolicyOutput](t)(root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("Admins"), PolicyName: aws.String("all"), PolicyDocument: aws.String(doc(allow(act("*"), res("*"))))}))
+	must[*iam.CreateUserOutput](t)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("admin")}))
+	auditor := newUserWithKey(t, s, "auditor")
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("auditor"), PolicyName: aws.String("sim"), PolicyDocument: aws.String(doc(
+		allow(act("iam:SimulatePrincipalPolicy", "iam:GetContextKeysForPrincipalPolicy"), res(acctARN+":group/sandbox/*", acctARN+":user/*")),
+		deny(act("iam:SimulatePrincipalPolicy"), res(acctARN+":user/admin")),
+	))}))
+	a := s.GoIAM(auditor)
+	for _, src := range []string{acctARN + ":group/sandbox/Admins", acctARN + ":user/Admin", acctARN + ":user/x/admin"} {
+		_, err := a.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(src), ActionNames: []string{"iam:CreateUser"}})
+		wantAPIError(t, err, http.StatusNotFound, "NoSuchEntity")
+		_, err = a.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String(src)})
+		wantAPIError(t, err, http.StatusNotFound, "NoSuchEntity")
+	}
+	_, err := a.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(acctARN + ":user/admin"), ActionNames: []string{"iam:CreateUser"}})
+	wantAPIError(t, err, http.StatusForbidden, "AccessDenied")
+	// The exact ARN works for whoever may simulate it.
+	out := must[*iam.SimulatePrincipalPolicyOutput](t)(root.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(acctARN + ":group/Admins"), ActionNames: []string{"iam:CreateUser"}}))
+	if out.EvaluationResults[0].EvalDecision != types.PolicyEvaluationDecisionTypeAllowed {
+		t.Fatalf("the Admins group simulated %s", out.EvaluationResults[0].EvalDecision)
+	}
+}

@@ -105,12 +105,13 @@ type Match struct {
 }
 
 // grantsPrincipal reports whether the resource policy's applying Allow
-// names the request's principal by its exact ARN: within one account such
-// a grant is not limited by an implicit deny of the identity policies or
-// the boundary (AWS: "resource-based policies that grant permissions to an
-// IAM user ARN [...] are not limited by an implicit deny in an
-// identity-based policy or permissions boundary"); a grant to the account
-// or to "*" is.
+// names the request's principal by its exact ARN. Within one account any
+// resource-policy Allow stands in for an identity Allow, but only a grant
+// to the principal's own ARN also passes its permissions boundary (AWS:
+// "resource-based policies that grant permissions to an IAM user ARN [...]
+// are not limited by an implicit deny in an identity-based policy or
+// permissions boundary"); a grant to the account or to "*" is limited by
+// the boundary.
 func grantsPrincipal(p *Policy, req policy.Request) bool {
 	if req.Principal == nil || req.Principal.ARN == "" {
 		return false

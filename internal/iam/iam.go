@@ -394,22 +394,32 @@ func maxItems(r *op.Request) int {
 
 // pageSlice pages an in-memory list with offset markers.
 func pageSlice[T any](r *op.Request, list string, items []T) (page []T, truncated bool, next string, err error) {
-	pos, err := decodeMarker(list, r.Input.String("Marker"))
+	start, end, next, err := pageBounds(r, list, len(items))
 	if err != nil {
 		return nil, false, "", err
 	}
-	start := 0
+	return items[start:end], next != "", next, nil
+}
+
+// pageBounds is the page [start, end) of a list of n items that the
+// request's Marker and MaxItems ask for, and the marker of the next page
+// ("" on the last).
+func pageBounds(r *op.Request, list string, n int) (start, end int, next string, err error) {
+	pos, err := decodeMarker(list, r.Input.String("Marker"))
+	if err != nil {
+		return 0, 0, "", err
+	}
 	if pos != "" {
 		start, err = strconv.Atoi(pos)
-		if err != nil || start < 0 || start > len(items) {
-			return nil, false, "", awserr.ValidationError("Invalid Marker.")
+		if err != nil || start < 0 || start > n {
+			return 0, 0, "", awserr.ValidationError("Invalid Marker.")
 		}
 	}
-	end := min(start+maxItems(r), len(items))
-	if end < len(items) {
-		return items[start:end], true, encodeMarker(list, strconv.Itoa(end)), nil
+	end = min(start+maxItems(r), n)
+	if end < n {
+		next = encodeMarker(list, strconv.Itoa(end))
 	}
-	return items[start:end], false, "", nil
+	return start, end, next, nil
 }
 
 func xmlUser(u store.User, withTags bool) XMLUser {

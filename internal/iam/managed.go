@@ -330,6 +330,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, r *op.Request) (any
 	}
 	filter, prefix := r.Input.String("EntityFilter"), r.Input.String("PathPrefix")
 	var entities []store.PolicyEntity
+	seen := map[string]bool{}
 	for _, boundary := range []bool{false, true} {
 		usage := r.Input.String("PolicyUsageFilter")
 		if usage == "PermissionsPolicy" && boundary || usage == "PermissionsBoundary" && !boundary {
@@ -340,23 +341,27 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, r *op.Request) (any
 			return nil, storeErr(err)
 		}
 		for _, e := range list {
-			if (filter == "" || strings.EqualFold(filter, string(e.Kind))) && strings.HasPrefix(e.Path, prefix) {
+			// An entity both attached to the policy and bounded by it is
+			// listed once.
+			if key := string(e.Kind) + e.ID; !seen[key] && (filter == "" || strings.EqualFold(filter, string(e.Kind))) && strings.HasPrefix(e.Path, prefix) {
+				seen[key] = true
 				entities = append(entities, e)
 			}
 		}
 	}
-	sort.SliceStable(entities, func(i, j int) bool { return entities[i].Kind < entities[j].Kind })
+	// Groups, then users; each by name ignoring case.
+	sort.SliceStable(entities, func(i, j int) bool {
+		if entities[i].Kind != entities[j].Kind {
+			return entities[i].Kind < entities[j].Kind
+		}
+		return strings.ToLower(entities[i].Name) < strings.ToLower(entities[j].Name)
+	})
 	page, truncated, marker, err := pageSlice(r, "entities", entities)
 	if err != nil {
 		return nil, err
 	}
 	res := listEntitiesForPolicyResult{PolicyGroups: Members[xmlPolicyGroup]{}, PolicyUsers: Members[xmlPolicyUser]{}, PolicyRoles: Members[struct{}]{}, IsTruncated: truncated, Marker: marker}
-	seen := map[string]bool{}
 	for _, e := range page {
-		if seen[string(e.Kind)+e.ID] {
-			continue // attached and used as a boundary
-		}
-		seen[string(e.Kind)+e.ID] = true
 		if e.Kind == store.KindGroup {
 			res.PolicyGroups = append(res.PolicyGroups, xmlPolicyGroup{GroupName: e.Name, GroupID: e.ID})
 		} else {

@@ -2,10 +2,10 @@ package iam
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/arn"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
@@ -80,52 +80,46 @@ func inputPolicies(r *op.Request, param string) ([]*authz.Policy, error) {
 
 // sourceSet is the policy set of SimulatePrincipalPolicy's (or
 // GetContextKeysForPrincipalPolicy's) PolicySourceArn: a user (its
-// groups' policies included) or a group of the caller's account.
+// groups' policies included) or a group of the caller's account. The
+// entity must have exactly that ARN (path and name as stored, compared
+// case-sensitively, as the policies that authorized the call compared
+// it): a user or group found only by a looser match is not simulated.
 func (s *Service) sourceSet(ctx context.Context, r *op.Request) (*authz.Set, error) {
 	src := r.Input.String("PolicySourceArn")
-	prefix := "arn:aws:iam::" + r.Caller.AccountID + ":"
-	rest, ok := strings.CutPrefix(src, prefix)
+	rest, ok := strings.CutPrefix(src, "arn:aws:iam::"+r.Caller.AccountID+":")
 	if !ok {
 		return nil, awserr.InvalidInput("Invalid ARN: %s", src)
 	}
 	kind, pathName, _ := strings.Cut(rest, "/")
 	name := pathName[strings.LastIndex(pathName, "/")+1:]
+	var set *authz.Set
 	switch kind {
 	case "user":
 		u, err := s.Store.GetUser(ctx, r.Caller.AccountID, name)
 		if err != nil {
 			return nil, storeErr(err)
 		}
-		if arnPath(pathName) != u.Path {
+		if arn.User(u.AccountID, u.Path, u.Name) != src {
 			return nil, noSuchUser(name)
 		}
-		set, err := s.Authz.User(ctx, r.Caller.AccountID, u.ID)
-		if err != nil {
+		if set, err = s.Authz.User(ctx, r.Caller.AccountID, u.ID); err != nil {
 			return nil, awserr.InternalFailure(err)
 		}
-		return set, nil
 	case "group":
-		set, err := s.Authz.Group(ctx, r.Caller.AccountID, name)
-		var nf *store.NotFoundError
-		if errors.As(err, &nf) {
+		g, err := s.Store.GetGroup(ctx, r.Caller.AccountID, name)
+		if err != nil {
 			return nil, storeErr(err)
 		}
-		if err != nil {
+		if arn.Group(g.AccountID, g.Path, g.Name) != src {
+			return nil, storeErr(&store.NotFoundError{Entity: store.EntityGroup, Name: name})
+		}
+		if set, err = s.Authz.Group(ctx, r.Caller.AccountID, g.Name); err != nil {
 			return nil, awserr.InternalFailure(err)
 		}
-		return set, nil
+	default:
+		return nil, awserr.InvalidInput("Invalid ARN: %s", src)
 	}
-	return nil, awserr.InvalidInput("Invalid ARN: %s", src)
-}
-
-// arnPath is the path part of "path/.../name" as IAM stores it ("/" when
-// there is none).
-func arnPath(pathName string) string {
-	i := strings.LastIndex(pathName, "/")
-	if i < 0 {
-		return "/"
-	}
-	return "/" + pathName[:i+1]
+	return set, nil
 }
 
 // principalSet is the source's policy set with PolicyInputList added.
@@ -175,8 +169,8 @@ func (s *Service) simulateCustomPolicy(_ context.Context, r *op.Request) (any, e
 }
 
 // resourcePolicy reads the simulator's ResourcePolicy, evaluated for the
-// principal callerARN; ResourceOwner (an account's ARN) makes the resource
-// another account's than the caller's.
+// principal callerARN; ResourceOwner (an account id, or an ARN of the
+// account) makes the resource another account's than the caller's.
 func resourcePolicy(r *op.Request, set *authz.Set, callerARN string) (*policy.PrincipalRef, error) {
 	doc := r.Input.String("ResourcePolicy")
 	if doc == "" {
@@ -195,9 +189,12 @@ func resourcePolicy(r *op.Request, set *authz.Set, callerARN string) (*policy.Pr
 	}
 	set.Resource = &authz.Policy{ID: "ResourcePolicy", Type: authz.TypeResource, Parsed: p}
 	if owner := r.Input.String("ResourceOwner"); owner != "" {
-		ownerAccount, ok := arnAccount(owner)
+		ownerAccount, ok := owner, isAccountID(owner)
 		if !ok {
-			return nil, awserr.InvalidInput("Invalid ARN: %s", owner)
+			ownerAccount, ok = arnAccount(owner)
+		}
+		if !ok {
+			return nil, awserr.InvalidInput("Invalid ResourceOwner: %s", owner)
 		}
 		set.CrossAccount = ownerAccount != account
 	}
@@ -207,15 +204,22 @@ func resourcePolicy(r *op.Request, set *authz.Set, callerARN string) (*policy.Pr
 // arnAccount is the account of an IAM or STS ARN.
 func arnAccount(a string) (string, bool) {
 	parts := strings.SplitN(a, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || len(parts[4]) != 12 {
+	if len(parts) != 6 || parts[0] != "arn" || !isAccountID(parts[4]) {
 		return "", false
 	}
-	for _, c := range parts[4] {
+	return parts[4], true
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
 		if c < '0' || c > '9' {
-			return "", false
+			return false
 		}
 	}
-	return parts[4], true
+	return true
 }
 
 // simulationContext reads ContextEntries: each key's values, whatever
@@ -231,8 +235,8 @@ func simulationContext(r *op.Request) map[string][]string {
 }
 
 // simulate evaluates every action on every resource ("*" when none are
-// given), one result per pair, in request order; callerARN is the
-// principal a ResourcePolicy is evaluated for.
+// given), one result per pair, in request order, a page (MaxItems) at a
+// time; callerARN is the principal a ResourcePolicy is evaluated for.
 func simulate(r *op.Request, set *authz.Set, callerARN string) (any, error) {
 	principal, err := resourcePolicy(r, set, callerARN)
 	if err != nil {
@@ -245,28 +249,30 @@ func simulate(r *op.Request, set *authz.Set, callerARN string) (any, error) {
 	if !perResource {
 		resources = []string{"*"}
 	}
-	var results []xmlEvaluationResult
-	for _, action := range r.Input.List("ActionNames") {
-		for _, resource := range resources {
-			res := authz.Decide(set, policy.Request{Action: action, Resource: resource, Context: ctx, Principal: principal}, true)
-			e := xmlEvaluationResult{EvalActionName: action, EvalResourceName: resource, EvalDecision: string(res.Decision),
-				MatchedStatements: xmlMatches(res.Matched), MissingContextValues: missing}
-			if res.HasBoundary {
-				e.PermissionsBoundaryDecisionDetail = &xmlBoundaryDetail{Allowed: res.BoundaryAllowed}
-			}
-			if perResource {
-				rr := Members[xmlResourceResult]{{EvalResourceName: resource, EvalResourceDecision: string(res.Decision),
-					MatchedStatements: e.MatchedStatements, MissingContextValues: missing, PermissionsBoundaryDecisionDetail: e.PermissionsBoundaryDecisionDetail}}
-				e.ResourceSpecificResults = &rr
-			}
-			results = append(results, e)
-		}
-	}
-	page, truncated, marker, err := pageSlice(r, "simulation", results)
+	// Only the requested page is evaluated: pair k is action k/len(resources)
+	// on resource k%len(resources).
+	actions := r.Input.List("ActionNames")
+	start, end, next, err := pageBounds(r, "simulation", len(actions)*len(resources))
 	if err != nil {
 		return nil, err
 	}
-	return simulatePolicyResult{EvaluationResults: page, IsTruncated: truncated, Marker: marker}, nil
+	results := make(Members[xmlEvaluationResult], 0, end-start)
+	for k := start; k < end; k++ {
+		action, resource := actions[k/len(resources)], resources[k%len(resources)]
+		res := authz.Decide(set, policy.Request{Action: action, Resource: resource, Context: ctx, Principal: principal}, true)
+		e := xmlEvaluationResult{EvalActionName: action, EvalResourceName: resource, EvalDecision: string(res.Decision),
+			MatchedStatements: xmlMatches(res.Matched), MissingContextValues: missing}
+		if res.HasBoundary {
+			e.PermissionsBoundaryDecisionDetail = &xmlBoundaryDetail{Allowed: res.BoundaryAllowed}
+		}
+		if perResource {
+			rr := Members[xmlResourceResult]{{EvalResourceName: resource, EvalResourceDecision: string(res.Decision),
+				MatchedStatements: e.MatchedStatements, MissingContextValues: missing, PermissionsBoundaryDecisionDetail: e.PermissionsBoundaryDecisionDetail}}
+			e.ResourceSpecificResults = &rr
+		}
+		results = append(results, e)
+	}
+	return simulatePolicyResult{EvaluationResults: results, IsTruncated: next != "", Marker: next}, nil
 }
 
 func xmlMatches(matched []authz.Match) Members[xmlStatement] {
@@ -336,7 +342,8 @@ func (s *Service) getContextKeysForCustomPolicy(_ context.Context, r *op.Request
 }
 
 // sourceTarget is SimulatePrincipalPolicy's resource: the simulated
-// principal.
+// principal's ARN as given; the handler simulates only the entity that has
+// exactly this ARN.
 func sourceTarget(_ context.Context, r *op.Request) (op.Target, error) {
 	return op.Target{ARN: r.Input.String("PolicySourceArn")}, nil
 }

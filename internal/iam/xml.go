@@ -36,7 +36,8 @@ type XMLUser struct {
 	UserID     string     `xml:"UserId"`
 	Arn        string     `xml:"Arn"`
 	CreateDate *Timestamp `xml:"CreateDate"`
-	// PermissionsBoundary is shown by GetUser only, as in AWS.
+	// PermissionsBoundary is shown by GetUser and CreateUser, not by
+	// listings.
 	PermissionsBoundary *XMLAttachedPermissionsBoundary `xml:"PermissionsBoundary,omitempty"`
 	Tags                *Members[XMLTag]                `xml:"Tags,omitempty"` // nil: no element, as ListUsers and the root's GetUser
 }

@@ -12,7 +12,11 @@ import (
 // accepts them (moto's AWS-checked documents): an empty Condition, an
 // operator with an empty block ({"DateGreaterThan": {}}, and even an
 // unknown one, {"x": {}}), a key without a vendor prefix and an empty list
-// of values ({"a": []}); these add no condition, or one no value satisfies.
+// of values ({"a": []}). An empty block adds no condition; an empty list
+// of values is read as a set: no request value matches none of them, so a
+// positive operator (StringEquals) never holds and a negated one
+// (StringNotEquals) always does when the key is present. What AWS does
+// with the latter is not known.
 
 // checkConditionSyntax checks the JSON shape of a Condition element, and
 // that every operator with keys is one IAM knows (condition.Split).

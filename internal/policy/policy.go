@@ -13,8 +13,8 @@
 // For explanations and simulation, a parsed statement knows where it is in
 // the document (Statement.Start, End, as AWS's MatchedStatements report
 // it), Policy.Matching lists the statements that apply to a request, and
-// Policy.ContextKeys and ConditionKeysOf list the context keys a policy or
-// statement reads (as GetContextKeysForCustomPolicy does).
+// Policy.ContextKeys lists the context keys a policy reads (as
+// GetContextKeysForCustomPolicy does).
 //
 // The condition operators live in the subpackage condition. Stored policies
 // must keep loading across Latchkey versions: testdata/accepted holds the
@@ -28,7 +28,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/policy/internal/wildcard"
 )
 
@@ -403,24 +402,6 @@ func (p *Policy) ContextKeys() []string {
 	return keys
 }
 
-// ConditionKeysOf returns the context keys statement i reads (its
-// conditions' keys, and the policy variables of its resources and
-// condition values; see ContextKeys), for a simulation to tell which keys
-// a statement needed that the request context lacked. Note that AWS's
-// SimulateCustomPolicy reports as MissingContextValues the keys of every
-// statement of the policies, not only of those that applied (boto/boto3
-// issue #3111); ContextKeys gives those.
-func (p *Policy) ConditionKeysOf(i int) []string {
-	return slices.Clone(p.Statements[i].keys)
-}
-
-// MaxUserInlinePolicyBytes is AWS's quota on the aggregate size of a user's
-// inline policies: "You can add as many inline policies as you want to an
-// IAM user [...] But the total aggregate policy size (the sum size of all
-// inline policies) per user cannot exceed 2,048 characters", white space
-// not counted.
-const MaxUserInlinePolicyBytes = 2048
-
 // SizeWithoutWhitespace is a document's size as AWS counts it against
 // policy size quotas: its characters, white space (anywhere) not counted.
 func SizeWithoutWhitespace(doc string) int {
@@ -431,19 +412,4 @@ func SizeWithoutWhitespace(doc string) int {
 		}
 	}
 	return n
-}
-
-// CheckUserInlinePolicySize enforces MaxUserInlinePolicyBytes on the
-// documents a user's inline policies would have together (the new or
-// replaced one included), answering as AWS does with LimitExceeded
-// "Maximum policy size of 2048 bytes exceeded for user NAME".
-func CheckUserInlinePolicySize(userName string, documents ...string) error {
-	total := 0
-	for _, d := range documents {
-		total += SizeWithoutWhitespace(d)
-	}
-	if total > MaxUserInlinePolicyBytes {
-		return awserr.LimitExceeded("Maximum policy size of %d bytes exceeded for user %s", MaxUserInlinePolicyBytes, userName)
-	}
-	return nil
 }

@@ -226,35 +226,3 @@ func TestSizeWithoutWhitespace(t *testing.T) {
 		})
 	}
 }
-
-func TestCheckUserInlinePolicySize(t *testing.T) {
-	doc := func(n int) string { return strings.Repeat("x", n) }
-	tests := []struct {
-		name    string
-		docs    []string
-		wantErr bool
-	}{
-		{"none", nil, false},
-		{"exactly the quota across two", []string{doc(1000), doc(1048)}, false},
-		{"whitespace not counted", []string{doc(2048) + strings.Repeat(" \n", 500)}, false},
-		{"one over", []string{doc(1000), doc(1049)}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := CheckUserInlinePolicySize("alice", tt.docs...)
-			if !tt.wantErr {
-				if err != nil {
-					t.Fatalf("unexpected error %v", err)
-				}
-				return
-			}
-			var ae *awserr.Error
-			if !errors.As(err, &ae) || ae.Code != "LimitExceeded" || ae.Status != http.StatusConflict {
-				t.Fatalf("error = %v, want LimitExceeded", err)
-			}
-			if want := "Maximum policy size of 2048 bytes exceeded for user alice"; ae.Message != want {
-				t.Errorf("message = %q, want %q", ae.Message, want)
-			}
-		})
-	}
-}

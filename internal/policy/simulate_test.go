@@ -218,24 +218,6 @@ func TestContextKeys(t *testing.T) {
 	}
 }
 
-func TestConditionKeysOf(t *testing.T) {
-	p := mustParse(t, testdataDoc(t, "mfa-self-manage-deny-unless-mfa"))
-	want := [][]string{nil, {"aws:username"}, {"aws:username"}, nil, {"aws:username"}, {"aws:MultiFactorAuthPresent"}}
-	for i, w := range want {
-		if got := p.ConditionKeysOf(i); !slices.Equal(got, w) {
-			t.Errorf("ConditionKeysOf(%d) = %q, want %q", i, got, w)
-		}
-	}
-	if got, want := p.ContextKeys(), []string{"aws:username", "aws:MultiFactorAuthPresent"}; !slices.Equal(got, want) {
-		t.Errorf("ContextKeys = %q, want %q", got, want)
-	}
-	// The result is the caller's.
-	p.ConditionKeysOf(1)[0] = "changed"
-	if got := p.ConditionKeysOf(1); got[0] != "aws:username" {
-		t.Errorf("ConditionKeysOf shares its slice: %q", got)
-	}
-}
-
 // TestEvaluateDoesNotAllocate: the hot path stays allocation-free, for
 // each of the benchmark's requests.
 func TestEvaluateDoesNotAllocate(t *testing.T) {

@@ -40,7 +40,7 @@ type Statement struct {
 	resources   []wildcard.ARN // compiled Resources or NotResources
 	notResource bool
 	principals  *principalSet // compiled Principals; nil in identity-based policies
-	keys        []string      // context keys read, see Policy.ConditionKeysOf
+	keys        []string      // context keys read, see Policy.ContextKeys
 	compiled    bool
 }
 

@@ -189,8 +189,7 @@ type PolicyVersion struct {
 
 // PolicyFilter selects managed policies in a listing.
 type PolicyFilter struct {
-	PathPrefix   string
-	OnlyAttached bool // only policies attached to a user or group
+	PathPrefix string
 }
 
 // EntityKind is the kind of IAM identity a policy can be embedded in or

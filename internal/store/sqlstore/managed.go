@@ -16,8 +16,6 @@ import (
 // Version ids are "v" and the version number.
 func versionID(n int) string { return "v" + strconv.Itoa(n) }
 
-// parseVersionID reads an id written as AWS writes them, v[1-9][0-9]*;
-// anything else ("v01", "v+1", "V1") names no version.
 // policyAndVersion reads a policy and the number of its version id (which
 // need not exist); an id not written as AWS writes them names no version.
 func (s *Store) policyAndVersion(ctx context.Context, q querier, accountID, policyARN, id string, lock bool) (store.ManagedPolicy, int, error) {
@@ -38,6 +36,8 @@ func versionNumber(id string) int {
 	return n
 }
 
+// parseVersionID reads an id written as AWS writes them, v[1-9][0-9]*;
+// anything else ("v01", "v+1", "V1") names no version.
 func parseVersionID(id string) (int, bool) {
 	digits, ok := strings.CutPrefix(id, "v")
 	if !ok || digits == "" || digits[0] == '0' || len(digits) > 9 {
@@ -133,9 +133,6 @@ func (s *Store) ListPolicies(ctx context.Context, accountID string, f store.Poli
 	if f.PathPrefix != "" && f.PathPrefix != "/" {
 		query += ` AND substr(mp.path, 1, ?) = ?`
 		args = append(args, len(f.PathPrefix), f.PathPrefix)
-	}
-	if f.OnlyAttached {
-		query += ` AND EXISTS (SELECT 1 FROM policy_attachments a WHERE a.account_id = mp.account_id AND a.policy_arn = mp.arn)`
 	}
 	query += ` ORDER BY mp.name_key LIMIT ?`
 	args = append(args, p.Limit+1)
@@ -325,14 +322,14 @@ func (s *Store) policyExists(ctx context.Context, tx *sql.Tx, accountID, policyA
 	if policyARN == "" || arn.IsAWSManagedPolicy(policyARN) {
 		return nil
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM managed_policies WHERE account_id = ? AND arn = ?`), accountID, policyARN).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
+	// The policy's row is locked, as DeletePolicy locks it, so a policy
+	// cannot be deleted while it is being attached or set as a boundary.
+	var id string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM managed_policies WHERE account_id = ? AND arn = ?`+s.d.lockSuffix), accountID, policyARN).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return &store.NotFoundError{Entity: store.EntityManagedPolicy, Name: policyARN}
 	}
-	return nil
+	return err
 }
 
 func attachQuota(kind store.EntityKind) (string, int) {
