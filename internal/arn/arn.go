@@ -78,3 +78,19 @@ func ParsePolicy(policyARN string) (account, path, name string, ok bool) {
 	}
 	return account, path, name, true
 }
+
+// Role is the ARN of a role.
+func Role(account, path, name string) string {
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + account + ":role" + path + name
+}
+
+// InstanceProfile is the ARN of an instance profile.
+func InstanceProfile(account, path, name string) string {
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + account + ":instance-profile" + path + name
+}

@@ -28,6 +28,7 @@ type SourceType string
 const (
 	TypeUser        SourceType = "user"         // a user's inline policy
 	TypeGroup       SourceType = "group"        // a group's inline policy
+	TypeRole        SourceType = "role"         // a role's inline policy
 	TypeUserManaged SourceType = "user-managed" // a customer managed policy
 	TypeAWSManaged  SourceType = "aws-managed"  // an AWS managed policy
 	TypeResource    SourceType = "resource"     // a resource-based policy

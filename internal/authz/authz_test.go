@@ -102,6 +102,11 @@ func (b *backend) GroupPolicySet(context.Context, string, string) (store.PolicyS
 	return b.set, b.err
 }
 
+func (b *backend) RolePolicySet(context.Context, string, string) (store.PolicySet, error) {
+	b.reads++
+	return b.set, b.err
+}
+
 func (b *backend) Generation() uint64 { return b.gen }
 
 // TestSourceFailsClosed: whatever cannot be read or parsed is an error,

@@ -70,6 +70,15 @@ func (s *Source) User(ctx context.Context, accountID, userID string) (*Set, erro
 	return set, nil
 }
 
+// Role returns the policy set of the role named name.
+func (s *Source) Role(ctx context.Context, accountID, name string) (*Set, error) {
+	ps, err := s.Store.RolePolicySet(ctx, accountID, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.Resolve(ps)
+}
+
 // Group returns the policy set of the group named name.
 func (s *Source) Group(ctx context.Context, accountID, name string) (*Set, error) {
 	ps, err := s.Store.GroupPolicySet(ctx, accountID, name)
@@ -84,10 +93,13 @@ func (s *Source) Group(ctx context.Context, accountID, name string) (*Set, error
 // error: leaving it out could drop a Deny.
 func (s *Source) Resolve(ps store.PolicySet) (*Set, error) {
 	var identity []*Policy
-	owner := ps.User.Name
-	inlineType := TypeUser
-	if ps.Kind == store.KindGroup {
-		owner, inlineType = ps.Group.Name, TypeGroup
+	owner, inlineType := ps.User.Name, TypeUser
+	tags := ps.User.Tags
+	switch ps.Kind {
+	case store.KindGroup:
+		owner, inlineType, tags = ps.Group.Name, TypeGroup, nil
+	case store.KindRole:
+		owner, inlineType, tags = ps.Role.Name, TypeRole, ps.Role.Tags
 	}
 	add := func(typ SourceType, owner string, inline []store.InlinePolicy, attached []store.PolicyDocument) error {
 		for _, ip := range inline {
@@ -122,14 +134,14 @@ func (s *Source) Resolve(ps store.PolicySet) (*Set, error) {
 		}
 		boundary = b
 	}
-	var tags map[string]string
-	if len(ps.User.Tags) > 0 {
-		tags = make(map[string]string, len(ps.User.Tags))
-		for _, t := range ps.User.Tags {
-			tags[t.Key] = t.Value
+	var principalTags map[string]string
+	if len(tags) > 0 {
+		principalTags = make(map[string]string, len(tags))
+		for _, t := range tags {
+			principalTags[t.Key] = t.Value
 		}
 	}
-	return NewSet(identity, boundary, tags), nil
+	return NewSet(identity, boundary, principalTags), nil
 }
 
 // managed resolves a managed policy's default version.

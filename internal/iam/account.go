@@ -42,13 +42,8 @@ type getAccountSummaryResult struct {
 // does not enforce itself.
 const (
 	usersQuota              = 5000
-	rolesQuota              = 1000
-	instanceProfilesQuota   = 1000
 	serverCertificatesQuota = 20
-	rolePolicySizeQuota     = 10240
-	assumeRolePolicyQuota   = 2048
 	policyVersionsInUseMax  = 10000
-	attachedPerRoleQuota    = 10
 	signingCertsPerUser     = 2
 )
 
@@ -72,16 +67,16 @@ func (s *Service) getAccountSummary(ctx context.Context, r *op.Request) (any, er
 		{"AccessKeysPerUserQuota", store.MaxAccessKeys},
 		{"MFADevices", 0}, {"MFADevicesInUse", 0}, {"AccountMFAEnabled", 0},
 		{"AccountAccessKeysPresent", keysPresent}, {"AccountPasswordPresent", 0}, {"AccountSigningCertificatesPresent", 0},
-		{"AttachedPoliciesPerGroupQuota", store.MaxPoliciesPerGroup}, {"AttachedPoliciesPerRoleQuota", attachedPerRoleQuota},
+		{"AttachedPoliciesPerGroupQuota", store.MaxPoliciesPerGroup}, {"AttachedPoliciesPerRoleQuota", store.MaxPoliciesPerRole},
 		{"AttachedPoliciesPerUserQuota", store.MaxPoliciesPerUser},
 		{"Policies", sum.Policies}, {"PoliciesQuota", store.MaxPoliciesPerAccount},
 		{"PolicySizeQuota", maxManagedPolicySize},
 		{"PolicyVersionsInUse", sum.PolicyVersions}, {"PolicyVersionsInUseQuota", policyVersionsInUseMax},
 		{"VersionsPerPolicyQuota", store.MaxPolicyVersions},
-		{"GlobalEndpointTokenVersion", 1}, {"AssumeRolePolicySizeQuota", assumeRolePolicyQuota},
-		{"InstanceProfiles", 0}, {"InstanceProfilesQuota", instanceProfilesQuota},
-		{"Providers", 0}, {"RolePolicySizeQuota", rolePolicySizeQuota},
-		{"Roles", 0}, {"RolesQuota", rolesQuota},
+		{"GlobalEndpointTokenVersion", 1}, {"AssumeRolePolicySizeQuota", maxTrustPolicySize},
+		{"InstanceProfiles", sum.InstanceProfiles}, {"InstanceProfilesQuota", store.MaxInstanceProfilesPerAccount},
+		{"Providers", 0}, {"RolePolicySizeQuota", store.MaxRoleInlinePolicySize},
+		{"Roles", sum.Roles}, {"RolesQuota", store.MaxRolesPerAccount},
 	}}, nil
 }
 
@@ -113,6 +108,21 @@ type xmlGroupDetail struct {
 	AttachedManagedPolicies Members[XMLAttachedPolicy] `xml:"AttachedManagedPolicies"`
 }
 
+type xmlRoleDetail struct {
+	Path                     string                          `xml:"Path"`
+	RoleName                 string                          `xml:"RoleName"`
+	RoleID                   string                          `xml:"RoleId"`
+	Arn                      string                          `xml:"Arn"`
+	CreateDate               *Timestamp                      `xml:"CreateDate"`
+	AssumeRolePolicyDocument string                          `xml:"AssumeRolePolicyDocument"`
+	InstanceProfileList      Members[XMLInstanceProfile]     `xml:"InstanceProfileList"`
+	RolePolicyList           Members[xmlPolicyDetail]        `xml:"RolePolicyList"`
+	AttachedManagedPolicies  Members[XMLAttachedPolicy]      `xml:"AttachedManagedPolicies"`
+	PermissionsBoundary      *XMLAttachedPermissionsBoundary `xml:"PermissionsBoundary,omitempty"`
+	Tags                     Members[XMLTag]                 `xml:"Tags"`
+	RoleLastUsed             XMLRoleLastUsed                 `xml:"RoleLastUsed"`
+}
+
 type xmlManagedPolicyDetail struct {
 	PolicyName                    string                    `xml:"PolicyName"`
 	PolicyID                      string                    `xml:"PolicyId"`
@@ -133,13 +143,14 @@ type xmlManagedPolicyDetail struct {
 type authDetail struct {
 	user   *xmlUserDetail
 	group  *xmlGroupDetail
+	role   *xmlRoleDetail
 	policy *xmlManagedPolicyDetail
 }
 
 type getAccountAuthorizationDetailsResult struct {
 	UserDetailList  Members[xmlUserDetail]          `xml:"UserDetailList"`
 	GroupDetailList Members[xmlGroupDetail]         `xml:"GroupDetailList"`
-	RoleDetailList  Members[struct{}]               `xml:"RoleDetailList"`
+	RoleDetailList  Members[xmlRoleDetail]          `xml:"RoleDetailList"`
 	Policies        Members[xmlManagedPolicyDetail] `xml:"Policies"`
 	IsTruncated     bool                            `xml:"IsTruncated"`
 	Marker          string                          `xml:"Marker,omitempty"`
@@ -206,6 +217,38 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Requ
 			after = last
 		}
 	}
+	if want("Role") {
+		for after := ""; ; {
+			roles, last, more, err := s.Store.ListRoles(ctx, acct, "", store.Page{After: after, Limit: 1000})
+			if err != nil {
+				return nil, storeErr(err)
+			}
+			for _, role := range roles {
+				ps, err := s.Store.RolePolicySet(ctx, acct, role.Name)
+				if err != nil {
+					return nil, storeErr(err)
+				}
+				profiles, err := s.Store.ListInstanceProfilesForRole(ctx, acct, role.Name)
+				if err != nil {
+					return nil, storeErr(err)
+				}
+				d := &xmlRoleDetail{Path: role.Path, RoleName: role.Name, RoleID: role.ID, Arn: arn.Role(acct, role.Path, role.Name), CreateDate: TimestampPtr(role.CreatedAt),
+					AssumeRolePolicyDocument: URLEncodeDocument(role.AssumeRolePolicy), InstanceProfileList: Members[XMLInstanceProfile]{},
+					RolePolicyList: xmlInline(ps.Inline), AttachedManagedPolicies: xmlAttached(ps.Attached), Tags: Members[XMLTag](xmlTags(role.Tags))}
+				for _, p := range profiles {
+					d.InstanceProfileList = append(d.InstanceProfileList, xmlInstanceProfile(p, false))
+				}
+				if role.PermissionsBoundary != "" {
+					d.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: role.PermissionsBoundary}
+				}
+				details = append(details, authDetail{role: d})
+			}
+			if !more {
+				break
+			}
+			after = last
+		}
+	}
 	if want("AWSManagedPolicy") {
 		attached, bounds, err := s.Store.AttachmentCounts(ctx, acct)
 		if err != nil {
@@ -246,13 +289,15 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Requ
 		return nil, err
 	}
 	res := getAccountAuthorizationDetailsResult{UserDetailList: Members[xmlUserDetail]{}, GroupDetailList: Members[xmlGroupDetail]{},
-		RoleDetailList: Members[struct{}]{}, Policies: Members[xmlManagedPolicyDetail]{}, IsTruncated: truncated, Marker: marker}
+		RoleDetailList: Members[xmlRoleDetail]{}, Policies: Members[xmlManagedPolicyDetail]{}, IsTruncated: truncated, Marker: marker}
 	for _, d := range page {
 		switch {
 		case d.user != nil:
 			res.UserDetailList = append(res.UserDetailList, *d.user)
 		case d.group != nil:
 			res.GroupDetailList = append(res.GroupDetailList, *d.group)
+		case d.role != nil:
+			res.RoleDetailList = append(res.RoleDetailList, *d.role)
 		default:
 			res.Policies = append(res.Policies, *d.policy)
 		}

@@ -51,6 +51,8 @@ func (s *Service) Operations() []op.Operation {
 	user := s.userTarget
 	group := s.groupTarget
 	pol := s.policyTarget
+	role := s.roleTarget
+	profile := s.profileTarget
 	all := anyTarget
 	return append([]op.Operation{
 		mut("CreateUser", s.newUserTarget, s.createUser),
@@ -107,6 +109,37 @@ func (s *Service) Operations() []op.Operation {
 		mut("TagPolicy", pol, s.tagPolicy),
 		mut("UntagPolicy", pol, s.untagPolicy),
 		read("ListPolicyTags", pol, s.listPolicyTags),
+
+		mut("CreateRole", s.newRoleTarget, s.createRole),
+		read("GetRole", role, s.getRole),
+		read("ListRoles", accountTarget("role/"), s.listRoles),
+		mut("UpdateRole", role, s.updateRole),
+		mut("UpdateRoleDescription", role, s.updateRoleDescription),
+		mut("UpdateAssumeRolePolicy", role, s.updateAssumeRolePolicy),
+		mut("DeleteRole", role, s.deleteRole),
+		mut("TagRole", role, s.tagRole),
+		mut("UntagRole", role, s.untagRole),
+		read("ListRoleTags", role, s.listRoleTags),
+		mut("PutRolePermissionsBoundary", s.newRoleBoundaryTarget, s.putRolePermissionsBoundary),
+		mut("DeleteRolePermissionsBoundary", role, s.deleteRolePermissionsBoundary),
+		mut("PutRolePolicy", role, s.putInlinePolicy(store.KindRole)),
+		read("GetRolePolicy", role, s.getInlinePolicy(store.KindRole)),
+		read("ListRolePolicies", role, s.listInlinePolicies(store.KindRole)),
+		mut("DeleteRolePolicy", role, s.deleteInlinePolicy(store.KindRole)),
+		mut("AttachRolePolicy", withPolicyARN(role), s.attachPolicy(store.KindRole)),
+		mut("DetachRolePolicy", withPolicyARN(role), s.detachPolicy(store.KindRole)),
+		read("ListAttachedRolePolicies", role, s.listAttachedPolicies(store.KindRole)),
+
+		mut("CreateInstanceProfile", s.newProfileTarget, s.createInstanceProfile),
+		read("GetInstanceProfile", profile, s.getInstanceProfile),
+		read("ListInstanceProfiles", accountTarget("instance-profile/"), s.listInstanceProfiles),
+		read("ListInstanceProfilesForRole", role, s.listInstanceProfilesForRole),
+		mut("DeleteInstanceProfile", profile, s.deleteInstanceProfile),
+		mut("AddRoleToInstanceProfile", profile, s.addRoleToInstanceProfile),
+		mut("RemoveRoleFromInstanceProfile", profile, s.removeRoleFromInstanceProfile),
+		mut("TagInstanceProfile", profile, s.tagInstanceProfile),
+		mut("UntagInstanceProfile", profile, s.untagInstanceProfile),
+		read("ListInstanceProfileTags", profile, s.listInstanceProfileTags),
 
 		read("GetAccountSummary", all, s.getAccountSummary),
 		read("GetAccountAuthorizationDetails", all, s.getAccountAuthorizationDetails),
@@ -310,6 +343,12 @@ func storeErr(err error) error {
 			return awserr.NoSuchEntity("The group with name %s cannot be found.", nf.Name)
 		case store.EntityGroupPolicy:
 			return awserr.NoSuchEntity("The group policy with name %s cannot be found.", nf.Name)
+		case store.EntityRole:
+			return noSuchRole(nf.Name)
+		case store.EntityRolePolicy:
+			return awserr.NoSuchEntity("The role policy with name %s cannot be found.", nf.Name)
+		case store.EntityInstanceProfile:
+			return awserr.NoSuchEntity("Instance Profile %s cannot be found.", nf.Name)
 		case store.EntityManagedPolicy, store.EntityAttachment:
 			return noSuchPolicy(nf.Name)
 		}
@@ -322,11 +361,13 @@ func storeErr(err error) error {
 			return awserr.DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		case dc.Entity == store.EntityPolicyVersion:
 			return awserr.DeleteConflict("Cannot delete the default version of a policy.")
+		case dc.Entity == store.EntityInstanceProfile, dc.Dependent == store.EntityInstanceProfile:
+			return awserr.DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
 		}
 		switch dc.Dependent {
 		case store.EntityAccessKey:
 			return awserr.DeleteConflict("Cannot delete entity, must delete access keys first.")
-		case store.EntityUserPolicy, store.EntityGroupPolicy:
+		case store.EntityUserPolicy, store.EntityGroupPolicy, store.EntityRolePolicy:
 			return awserr.DeleteConflict("Cannot delete entity, must delete policies first.")
 		case store.EntityAttachment:
 			return awserr.DeleteConflict("Cannot delete entity, must detach all policies first.")
@@ -340,6 +381,8 @@ func storeErr(err error) error {
 			return awserr.LimitExceeded("Maximum policy size of %d bytes exceeded for user %s", le.Max, le.Owner)
 		case "GroupPolicySize":
 			return awserr.LimitExceeded("Maximum policy size of %d bytes exceeded for group %s", le.Max, le.Owner)
+		case "RolePolicySize":
+			return awserr.LimitExceeded("Maximum policy size of %d bytes exceeded for role %s", le.Max, le.Owner)
 		case "VersionsPerPolicy":
 			return awserr.LimitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", le.Max)
 		}

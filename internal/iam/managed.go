@@ -349,7 +349,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, r *op.Request) (any
 			}
 		}
 	}
-	// Groups, then users; each by name ignoring case.
+	// Groups, roles, then users; each by name ignoring case.
 	sort.SliceStable(entities, func(i, j int) bool {
 		if entities[i].Kind != entities[j].Kind {
 			return entities[i].Kind < entities[j].Kind
@@ -360,11 +360,14 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, r *op.Request) (any
 	if err != nil {
 		return nil, err
 	}
-	res := listEntitiesForPolicyResult{PolicyGroups: Members[xmlPolicyGroup]{}, PolicyUsers: Members[xmlPolicyUser]{}, PolicyRoles: Members[struct{}]{}, IsTruncated: truncated, Marker: marker}
+	res := listEntitiesForPolicyResult{PolicyGroups: Members[xmlPolicyGroup]{}, PolicyUsers: Members[xmlPolicyUser]{}, PolicyRoles: Members[xmlPolicyRole]{}, IsTruncated: truncated, Marker: marker}
 	for _, e := range page {
-		if e.Kind == store.KindGroup {
+		switch e.Kind {
+		case store.KindGroup:
 			res.PolicyGroups = append(res.PolicyGroups, xmlPolicyGroup{GroupName: e.Name, GroupID: e.ID})
-		} else {
+		case store.KindRole:
+			res.PolicyRoles = append(res.PolicyRoles, xmlPolicyRole{RoleName: e.Name, RoleID: e.ID})
+		default:
 			res.PolicyUsers = append(res.PolicyUsers, xmlPolicyUser{UserName: e.Name, UserID: e.ID})
 		}
 	}

@@ -13,8 +13,11 @@ import (
 // by the owner's kind (UserName or GroupName).
 
 func ownerParam(kind store.EntityKind) string {
-	if kind == store.KindGroup {
+	switch kind {
+	case store.KindGroup:
 		return "GroupName"
+	case store.KindRole:
+		return "RoleName"
 	}
 	return "UserName"
 }
@@ -38,8 +41,11 @@ func (s *Service) getInlinePolicy(kind store.EntityKind) op.Handler {
 		if err != nil {
 			return nil, storeErr(err)
 		}
-		if kind == store.KindGroup {
+		switch kind {
+		case store.KindGroup:
 			return getGroupPolicyResult{GroupName: p.Owner, PolicyName: p.Name, PolicyDocument: URLEncodeDocument(p.Document)}, nil
+		case store.KindRole:
+			return getRolePolicyResult{RoleName: p.Owner, PolicyName: p.Name, PolicyDocument: URLEncodeDocument(p.Document)}, nil
 		}
 		return getUserPolicyResult{UserName: p.Owner, PolicyName: p.Name, PolicyDocument: URLEncodeDocument(p.Document)}, nil
 	}

@@ -80,7 +80,7 @@ func inputPolicies(r *op.Request, param string) ([]*authz.Policy, error) {
 
 // sourceSet is the policy set of SimulatePrincipalPolicy's (or
 // GetContextKeysForPrincipalPolicy's) PolicySourceArn: a user (its
-// groups' policies included) or a group of the caller's account. The
+// groups' policies included), a group or a role of the caller's account. The
 // entity must have exactly that ARN (path and name as stored, compared
 // case-sensitively, as the policies that authorized the call compared
 // it): a user or group found only by a looser match is not simulated.
@@ -114,6 +114,17 @@ func (s *Service) sourceSet(ctx context.Context, r *op.Request) (*authz.Set, err
 			return nil, storeErr(&store.NotFoundError{Entity: store.EntityGroup, Name: name})
 		}
 		if set, err = s.Authz.Group(ctx, r.Caller.AccountID, g.Name); err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+	case "role":
+		role, err := s.Store.GetRole(ctx, r.Caller.AccountID, name)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if arn.Role(role.AccountID, role.Path, role.Name) != src {
+			return nil, noSuchRole(name)
+		}
+		if set, err = s.Authz.Role(ctx, r.Caller.AccountID, role.Name); err != nil {
 			return nil, awserr.InternalFailure(err)
 		}
 	default:

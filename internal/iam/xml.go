@@ -219,6 +219,11 @@ type xmlPolicyGroup struct {
 	GroupID   string `xml:"GroupId"`
 }
 
+type xmlPolicyRole struct {
+	RoleName string `xml:"RoleName"`
+	RoleID   string `xml:"RoleId"`
+}
+
 type xmlPolicyUser struct {
 	UserName string `xml:"UserName"`
 	UserID   string `xml:"UserId"`
@@ -227,7 +232,7 @@ type xmlPolicyUser struct {
 type listEntitiesForPolicyResult struct {
 	PolicyGroups Members[xmlPolicyGroup] `xml:"PolicyGroups"`
 	PolicyUsers  Members[xmlPolicyUser]  `xml:"PolicyUsers"`
-	PolicyRoles  Members[struct{}]       `xml:"PolicyRoles"`
+	PolicyRoles  Members[xmlPolicyRole]  `xml:"PolicyRoles"`
 	IsTruncated  bool                    `xml:"IsTruncated"`
 	Marker       string                  `xml:"Marker,omitempty"`
 }

@@ -34,6 +34,13 @@ func NewUserID() string { return "AIDA" + randomString(base32Alphabet, 17) }
 // NewGroupID returns a group id: "AGPA" and 17 characters, as AWS's.
 func NewGroupID() string { return "AGPA" + randomString(base32Alphabet, 17) }
 
+// NewRoleID returns a role id: "AROA" and 17 characters, as AWS's.
+func NewRoleID() string { return "AROA" + randomString(base32Alphabet, 17) }
+
+// NewInstanceProfileID returns an instance profile id: "AIPA" and 17
+// characters, as AWS's.
+func NewInstanceProfileID() string { return "AIPA" + randomString(base32Alphabet, 17) }
+
 // NewPolicyID returns a managed policy id: "ANPA" and 17 characters, as AWS's.
 func NewPolicyID() string { return "ANPA" + randomString(base32Alphabet, 17) }
 

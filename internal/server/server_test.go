@@ -57,6 +57,9 @@ func (failingBackend) UserPolicySet(context.Context, string, string) (store.Poli
 func (failingBackend) GroupPolicySet(context.Context, string, string) (store.PolicySet, error) {
 	return store.PolicySet{}, errors.New("database is locked")
 }
+func (failingBackend) RolePolicySet(context.Context, string, string) (store.PolicySet, error) {
+	return store.PolicySet{}, errors.New("database is locked")
+}
 func (failingBackend) Generation() uint64 { return 0 }
 
 // allowAllBackend gives every user an Allow of everything.
@@ -66,6 +69,9 @@ func (allowAllBackend) UserPolicySet(context.Context, string, string) (store.Pol
 	return store.PolicySet{Kind: store.KindUser, Inline: []store.InlinePolicy{{Name: "all", Document: `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`}}}, nil
 }
 func (allowAllBackend) GroupPolicySet(context.Context, string, string) (store.PolicySet, error) {
+	return store.PolicySet{}, nil
+}
+func (allowAllBackend) RolePolicySet(context.Context, string, string) (store.PolicySet, error) {
 	return store.PolicySet{}, nil
 }
 func (allowAllBackend) Generation() uint64 { return 0 }

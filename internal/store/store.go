@@ -43,11 +43,18 @@ const (
 	MaxPoliciesPerAccount = 1500 // PoliciesPerAccount (customer managed)
 	MaxPoliciesPerUser    = 10   // PoliciesPerUser (attached managed)
 	MaxPoliciesPerGroup   = 10   // PoliciesPerGroup (attached managed)
-	MaxPolicyVersions     = 5    // VersionsPerPolicy
+	MaxRolesPerAccount    = 1000 // RolesPerAccount
+	MaxPoliciesPerRole    = 10   // PoliciesPerRole (attached managed)
+	// MaxInstanceProfilesPerAccount is InstanceProfilesPerAccount; a
+	// profile holds at most MaxRolesPerInstanceProfile roles.
+	MaxInstanceProfilesPerAccount = 1000
+	MaxRolesPerInstanceProfile    = 1
+	MaxPolicyVersions             = 5 // VersionsPerPolicy
 	// Aggregate size of an entity's inline policies, white space not
 	// counted (InlinePolicy.Size).
 	MaxUserInlinePolicySize  = 2048
 	MaxGroupInlinePolicySize = 5120
+	MaxRoleInlinePolicySize  = 10240
 )
 
 // Sentinel errors. Backends wrap them; callers test with errors.Is.
@@ -72,14 +79,19 @@ const MetaMasterKeyID = "master_key_id"
 type Entity string
 
 const (
-	EntityAccount       Entity = "account"
-	EntityUser          Entity = "user"
-	EntityAccessKey     Entity = "access key"
-	EntityUserPolicy    Entity = "user policy"
-	EntityGroup         Entity = "group"
-	EntityGroupPolicy   Entity = "group policy"
-	EntityManagedPolicy Entity = "managed policy"
-	EntityPolicyVersion Entity = "policy version"
+	EntityAccount     Entity = "account"
+	EntityUser        Entity = "user"
+	EntityAccessKey   Entity = "access key"
+	EntityUserPolicy  Entity = "user policy"
+	EntityGroup       Entity = "group"
+	EntityGroupPolicy Entity = "group policy"
+	EntityRole        Entity = "role"
+	EntityRolePolicy  Entity = "role policy"
+	// EntityInstanceProfile: an instance profile, or (as a dependent) a
+	// role's place in one.
+	EntityInstanceProfile Entity = "instance profile"
+	EntityManagedPolicy   Entity = "managed policy"
+	EntityPolicyVersion   Entity = "policy version"
 	// EntityGroupMember: a user's membership of a group.
 	EntityGroupMember Entity = "group member"
 	// EntityAttachment: a managed policy attached to a user or group, or
@@ -113,8 +125,8 @@ func (e *NotFoundError) Is(t error) bool { return t == ErrNotFound }
 // ConflictError says why a delete was refused. It matches ErrDeleteConflict.
 type ConflictError struct {
 	Dependent Entity // what still depends on the entity (access keys, policies)
-	// Entity is what could not be deleted: a user, group, managed policy
-	// or policy version.
+	// Entity is what could not be deleted: a user, group, role, instance
+	// profile, managed policy or policy version.
 	Entity Entity
 }
 
@@ -159,6 +171,35 @@ type Group struct {
 	CreatedAt time.Time
 }
 
+// Role is an IAM role.
+type Role struct {
+	AccountID   string
+	ID          string // AROA…, stable across updates
+	Name        string
+	Path        string
+	Description string
+	// AssumeRolePolicy is the trust policy document, exactly as given.
+	AssumeRolePolicy string
+	// MaxSessionDuration bounds sessions of the role, in seconds.
+	MaxSessionDuration int
+	CreatedAt          time.Time
+	Tags               []Tag
+	// PermissionsBoundary is as for users.
+	PermissionsBoundary string
+}
+
+// InstanceProfile is an IAM instance profile: a container for (at most
+// MaxRolesPerInstanceProfile) roles.
+type InstanceProfile struct {
+	AccountID string
+	ID        string // AIPA…
+	Name      string
+	Path      string
+	CreatedAt time.Time
+	Tags      []Tag
+	Roles     []Role // filled on read
+}
+
 // ManagedPolicy is a customer managed policy. Its ARN is
 // arn:aws:iam::ACCOUNT:policy PATH NAME.
 type ManagedPolicy struct {
@@ -173,8 +214,8 @@ type ManagedPolicy struct {
 	// while there is only v1), as AWS's UpdateDate.
 	UpdatedAt time.Time
 	Tags      []Tag
-	// Filled on read: the entities it is attached to, and the users it
-	// bounds.
+	// Filled on read: the entities it is attached to, and the users and
+	// roles it bounds.
 	AttachmentCount    int
 	BoundaryUsageCount int
 }
@@ -199,6 +240,7 @@ type EntityKind string
 const (
 	KindUser  EntityKind = "user"
 	KindGroup EntityKind = "group"
+	KindRole  EntityKind = "role"
 )
 
 // AttachedPolicy is a managed policy attached to an entity.
@@ -284,7 +326,7 @@ type Accounts interface {
 
 // AccountSummary is what GetAccountSummary reports of an account.
 type AccountSummary struct {
-	Users, Groups, Policies int
+	Users, Groups, Policies, Roles, InstanceProfiles int
 	// PolicyVersions counts the versions of the customer managed policies.
 	PolicyVersions int
 	RootAccessKeys int
@@ -325,14 +367,15 @@ type AccessKeys interface {
 	RecordLastUsed(ctx context.Context, updates []LastUsedUpdate) error
 }
 
-// InlinePolicies is the aggregate of policies embedded in users and groups
-// (owner kind KindUser or KindGroup; names ignore case).
+// InlinePolicies is the aggregate of policies embedded in users, groups
+// and roles (owner kind KindUser, KindGroup or KindRole; names ignore
+// case).
 type InlinePolicies interface {
 	// PutInlinePolicy creates or replaces (by name ignoring case, keeping
 	// the new spelling) a policy of the owner. A *LimitError when the
 	// owner's policies together would exceed its aggregate size quota
-	// (MaxUserInlinePolicySize, MaxGroupInlinePolicySize), the replaced
-	// policy not counted.
+	// (MaxUserInlinePolicySize, MaxGroupInlinePolicySize,
+	// MaxRoleInlinePolicySize), the replaced policy not counted.
 	PutInlinePolicy(ctx context.Context, accountID string, kind EntityKind, p InlinePolicy) error
 	GetInlinePolicy(ctx context.Context, accountID string, kind EntityKind, owner, name string) (InlinePolicy, error)
 	// ListInlinePolicies returns the owner's policies, documents included,
@@ -369,6 +412,56 @@ type Groups interface {
 	ListGroupsForUser(ctx context.Context, accountID, userName string) ([]Group, error)
 }
 
+// Roles is the role aggregate. Names ignore case.
+type Roles interface {
+	// CreateRole: ErrAlreadyExists, a *LimitError past MaxRolesPerAccount,
+	// or NotFoundError{EntityManagedPolicy} for a missing customer managed
+	// boundary.
+	CreateRole(ctx context.Context, r Role) error
+	GetRole(ctx context.Context, accountID, name string) (Role, error)
+	// ListRoles returns roles whose path starts with pathPrefix, ordered by
+	// name ignoring case, and the sort key of the last one returned.
+	ListRoles(ctx context.Context, accountID, pathPrefix string, p Page) (roles []Role, last string, more bool, err error)
+	// UpdateRole runs update on the current role inside one transaction;
+	// the description, trust policy, maximum session duration and tags may
+	// change, nothing else.
+	UpdateRole(ctx context.Context, accountID, name string, update func(Role) (Role, error)) (Role, error)
+	// DeleteRole refuses (ConflictError{Entity: EntityRole}) while the role
+	// has inline policies (EntityRolePolicy), attached policies
+	// (EntityAttachment) or is in an instance profile
+	// (EntityInstanceProfile).
+	DeleteRole(ctx context.Context, accountID, name string) error
+	// SetRolePermissionsBoundary sets ("" removes) the role's boundary, as
+	// SetUserPermissionsBoundary.
+	SetRolePermissionsBoundary(ctx context.Context, accountID, roleName, policyARN string) error
+}
+
+// InstanceProfiles is the instance profile aggregate. Names ignore case.
+type InstanceProfiles interface {
+	// CreateInstanceProfile: ErrAlreadyExists, or a *LimitError past
+	// MaxInstanceProfilesPerAccount.
+	CreateInstanceProfile(ctx context.Context, p InstanceProfile) error
+	GetInstanceProfile(ctx context.Context, accountID, name string) (InstanceProfile, error)
+	// ListInstanceProfiles returns profiles whose path starts with
+	// pathPrefix, ordered by name ignoring case, roles filled.
+	ListInstanceProfiles(ctx context.Context, accountID, pathPrefix string, p Page) (profiles []InstanceProfile, last string, more bool, err error)
+	// ListInstanceProfilesForRole returns the role's profiles ordered by
+	// name ignoring case.
+	ListInstanceProfilesForRole(ctx context.Context, accountID, roleName string) ([]InstanceProfile, error)
+	// UpdateInstanceProfile runs update inside one transaction; only the
+	// tags may change.
+	UpdateInstanceProfile(ctx context.Context, accountID, name string, update func(InstanceProfile) (InstanceProfile, error)) error
+	// DeleteInstanceProfile refuses (ConflictError{Entity:
+	// EntityInstanceProfile, Dependent: EntityRole}) while it holds a role.
+	DeleteInstanceProfile(ctx context.Context, accountID, name string) error
+	// AddRoleToInstanceProfile: ErrAlreadyExists when the role is already
+	// in it; a *LimitError past MaxRolesPerInstanceProfile.
+	AddRoleToInstanceProfile(ctx context.Context, accountID, profileName, roleName string) error
+	// RemoveRoleFromInstanceProfile: NotFoundError{EntityRole} when the
+	// role is not in it.
+	RemoveRoleFromInstanceProfile(ctx context.Context, accountID, profileName, roleName string) error
+}
+
 // ManagedPolicies is the customer managed policy aggregate: policies, their
 // versions, their attachments to users and groups, and their use as
 // permissions boundaries. Policies are named by ARN.
@@ -384,8 +477,8 @@ type ManagedPolicies interface {
 	// its tags may change.
 	UpdatePolicy(ctx context.Context, accountID, policyARN string, update func(ManagedPolicy) (ManagedPolicy, error)) error
 	// DeletePolicy refuses (ConflictError) while the policy is attached or
-	// bounds a user (EntityAttachment), or has versions other than its
-	// default (EntityPolicyVersion).
+	// bounds a user or role (EntityAttachment), or has versions other than
+	// its default (EntityPolicyVersion).
 	DeletePolicy(ctx context.Context, accountID, policyARN string) error
 	// CreatePolicyVersion adds the next version (never reusing a number)
 	// and advances UpdatedAt; a *LimitError past MaxPolicyVersions.
@@ -398,19 +491,20 @@ type ManagedPolicies interface {
 	DeletePolicyVersion(ctx context.Context, accountID, policyARN, versionID string) error
 	SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, versionID string) error
 
-	// AttachPolicy attaches a managed policy to the user or group named
-	// owner; attaching again changes nothing. A customer managed policy
-	// must exist (NotFoundError{EntityManagedPolicy}); a *LimitError past
-	// MaxPoliciesPerUser or MaxPoliciesPerGroup.
+	// AttachPolicy attaches a managed policy to the user, group or role
+	// named owner; attaching again changes nothing. A customer managed
+	// policy must exist (NotFoundError{EntityManagedPolicy}); a
+	// *LimitError past MaxPoliciesPerUser, MaxPoliciesPerGroup or
+	// MaxPoliciesPerRole.
 	AttachPolicy(ctx context.Context, accountID string, kind EntityKind, owner string, p AttachedPolicy) error
 	// DetachPolicy: NotFoundError{EntityAttachment} when not attached.
 	DetachPolicy(ctx context.Context, accountID string, kind EntityKind, owner, policyARN string) error
 	// ListAttachedPolicies returns the owner's attached policies ordered by
 	// name ignoring case.
 	ListAttachedPolicies(ctx context.Context, accountID string, kind EntityKind, owner string) ([]AttachedPolicy, error)
-	// ListEntitiesForPolicy returns the users and groups the policy is
-	// attached to (boundary: false) or bounds (boundary: true), ordered by
-	// kind then name ignoring case.
+	// ListEntitiesForPolicy returns the users, groups and roles the policy
+	// is attached to (boundary: false), or the users and roles it bounds
+	// (boundary: true), ordered by kind then name ignoring case.
 	ListEntitiesForPolicy(ctx context.Context, accountID, policyARN string, boundary bool) ([]PolicyEntity, error)
 	// AttachmentCounts returns, for AWS managed policies (which the store
 	// does not hold), how many entities of the account each is attached
@@ -427,10 +521,12 @@ type ManagedPolicies interface {
 // (account "aws") are not the store's: their Document is empty and the
 // caller resolves them.
 type PolicySet struct {
-	// Kind is the identity's kind; User or Group is filled accordingly.
+	// Kind is the identity's kind; User, Group or Role is filled
+	// accordingly.
 	Kind     EntityKind
 	User     User
 	Group    Group
+	Role     Role
 	Inline   []InlinePolicy
 	Attached []PolicyDocument
 	Groups   []GroupPolicySet // a user's groups, ordered by name ignoring case
@@ -459,6 +555,8 @@ type Authorization interface {
 	// GroupPolicySet reads the policy set of the group named name (no
 	// boundary: groups have none).
 	GroupPolicySet(ctx context.Context, accountID, name string) (PolicySet, error)
+	// RolePolicySet reads the policy set of the role named name.
+	RolePolicySet(ctx context.Context, accountID, name string) (PolicySet, error)
 }
 
 // ChangeFeed tells caches when authorization state may have changed.
@@ -482,6 +580,8 @@ type Store interface {
 	AccessKeys
 	InlinePolicies
 	Groups
+	Roles
+	InstanceProfiles
 	ManagedPolicies
 	Authorization
 	ChangeFeed

@@ -72,6 +72,33 @@ func (s *Store) GroupPolicySet(ctx context.Context, accountID, name string) (sto
 	return set, err
 }
 
+// RolePolicySet implements store.Authorization.
+func (s *Store) RolePolicySet(ctx context.Context, accountID, name string) (store.PolicySet, error) {
+	set := store.PolicySet{Kind: store.KindRole}
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		r, err := s.getRole(ctx, tx, accountID, name, false)
+		if err != nil {
+			return err
+		}
+		set.Role = r
+		if set.Inline, err = s.inlinePolicies(ctx, tx, store.KindRole, r.ID, r.Name); err != nil {
+			return err
+		}
+		if set.Attached, err = s.attachedDocuments(ctx, tx, store.KindRole, r.ID); err != nil {
+			return err
+		}
+		if r.PermissionsBoundary != "" {
+			b, err := s.policyDocument(ctx, tx, accountID, r.PermissionsBoundary)
+			if err != nil {
+				return err
+			}
+			set.Boundary = &b
+		}
+		return nil
+	})
+	return set, err
+}
+
 // attachedDocuments reads an entity's attached policies with their default
 // versions, ordered by name ignoring case. A customer managed policy whose
 // row or default version is missing is an integrity failure, never a

@@ -25,21 +25,30 @@ func (s *Store) entity(ctx context.Context, q querier, accountID string, kind st
 	case store.KindGroup:
 		g, err := s.getGroup(ctx, q, accountID, name, lock)
 		return g.ID, g.Name, err
+	case store.KindRole:
+		r, err := s.getRole(ctx, q, accountID, name, lock)
+		return r.ID, r.Name, err
 	}
 	return "", "", fmt.Errorf("unknown entity kind %q", kind)
 }
 
 func inlineEntity(kind store.EntityKind) store.Entity {
-	if kind == store.KindGroup {
+	switch kind {
+	case store.KindGroup:
 		return store.EntityGroupPolicy
+	case store.KindRole:
+		return store.EntityRolePolicy
 	}
 	return store.EntityUserPolicy
 }
 
 // inlineQuota is the aggregate size quota of an entity kind's inline policies.
 func inlineQuota(kind store.EntityKind) (name string, max int) {
-	if kind == store.KindGroup {
+	switch kind {
+	case store.KindGroup:
 		return "GroupPolicySize", store.MaxGroupInlinePolicySize
+	case store.KindRole:
+		return "RolePolicySize", store.MaxRoleInlinePolicySize
 	}
 	return "UserPolicySize", store.MaxUserInlinePolicySize
 }

@@ -56,7 +56,8 @@ func parseVersionID(id string) (int, bool) {
 // counts (mp is the table's alias).
 const policyColumns = `mp.id, mp.account_id, mp.name, mp.path, mp.description, mp.default_version, mp.created_at, mp.updated_at, mp.tags,
 	(SELECT COUNT(*) FROM policy_attachments a WHERE a.account_id = mp.account_id AND a.policy_arn = mp.arn),
-	(SELECT COUNT(*) FROM users u WHERE u.account_id = mp.account_id AND u.permissions_boundary = mp.arn)`
+	(SELECT COUNT(*) FROM users u WHERE u.account_id = mp.account_id AND u.permissions_boundary = mp.arn) +
+	(SELECT COUNT(*) FROM roles r WHERE r.account_id = mp.account_id AND r.permissions_boundary = mp.arn)`
 
 func scanPolicy(r rowScanner, extra ...any) (store.ManagedPolicy, error) {
 	var p store.ManagedPolicy
@@ -333,8 +334,11 @@ func (s *Store) policyExists(ctx context.Context, tx *sql.Tx, accountID, policyA
 }
 
 func attachQuota(kind store.EntityKind) (string, int) {
-	if kind == store.KindGroup {
+	switch kind {
+	case store.KindGroup:
 		return "PoliciesPerGroup", store.MaxPoliciesPerGroup
+	case store.KindRole:
+		return "PoliciesPerRole", store.MaxPoliciesPerRole
 	}
 	return "PoliciesPerUser", store.MaxPoliciesPerUser
 }
@@ -409,12 +413,14 @@ func (s *Store) ListAttachedPolicies(ctx context.Context, accountID string, kind
 // ListEntitiesForPolicy implements store.ManagedPolicies.
 func (s *Store) ListEntitiesForPolicy(ctx context.Context, accountID, policyARN string, boundary bool) ([]store.PolicyEntity, error) {
 	query := `SELECT 'group', g.id, g.name, g.path, g.name_key FROM policy_attachments a JOIN iam_groups g ON g.id = a.owner_id WHERE a.owner_kind = 'group' AND a.account_id = ? AND a.policy_arn = ?
+		UNION ALL SELECT 'role', r.id, r.name, r.path, r.name_key FROM policy_attachments a JOIN roles r ON r.id = a.owner_id WHERE a.owner_kind = 'role' AND a.account_id = ? AND a.policy_arn = ?
 		UNION ALL SELECT 'user', u.id, u.name, u.path, u.name_key FROM policy_attachments a JOIN users u ON u.id = a.owner_id WHERE a.owner_kind = 'user' AND a.account_id = ? AND a.policy_arn = ?
 		ORDER BY 1, 5`
-	args := []any{accountID, policyARN, accountID, policyARN}
+	args := []any{accountID, policyARN, accountID, policyARN, accountID, policyARN}
 	if boundary {
-		query = `SELECT 'user', id, name, path, name_key FROM users WHERE account_id = ? AND permissions_boundary = ? ORDER BY name_key`
-		args = []any{accountID, policyARN}
+		query = `SELECT 'role', id, name, path, name_key FROM roles WHERE account_id = ? AND permissions_boundary = ?
+			UNION ALL SELECT 'user', id, name, path, name_key FROM users WHERE account_id = ? AND permissions_boundary = ? ORDER BY 1, 5`
+		args = []any{accountID, policyARN, accountID, policyARN}
 	}
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
@@ -443,9 +449,13 @@ func (s *Store) AttachmentCounts(ctx context.Context, accountID string) (attache
 			query string
 		}{
 			{attached, `SELECT policy_arn, COUNT(*) FROM policy_attachments WHERE account_id = ? AND policy_arn LIKE 'arn:aws:iam::aws:%' GROUP BY policy_arn`},
-			{bounds, `SELECT permissions_boundary, COUNT(*) FROM users WHERE account_id = ? AND permissions_boundary LIKE 'arn:aws:iam::aws:%' GROUP BY permissions_boundary`},
+			{bounds, `SELECT b, COUNT(*) FROM (SELECT permissions_boundary AS b FROM users WHERE account_id = ? AND permissions_boundary LIKE 'arn:aws:iam::aws:%' UNION ALL SELECT permissions_boundary FROM roles WHERE account_id = ? AND permissions_boundary LIKE 'arn:aws:iam::aws:%') t GROUP BY b`},
 		} {
-			rows, err := tx.QueryContext(ctx, s.q(c.query), accountID)
+			args := make([]any, strings.Count(c.query, "?"))
+			for i := range args {
+				args[i] = accountID
+			}
+			rows, err := tx.QueryContext(ctx, s.q(c.query), args...)
 			if err != nil {
 				return err
 			}

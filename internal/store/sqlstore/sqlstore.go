@@ -267,8 +267,10 @@ func (s *Store) AccountSummary(ctx context.Context, id string) (store.AccountSum
 			(SELECT COUNT(*) FROM iam_groups WHERE account_id = ?),
 			(SELECT COUNT(*) FROM managed_policies WHERE account_id = ?),
 			(SELECT COUNT(*) FROM policy_versions v JOIN managed_policies mp ON mp.id = v.policy_id WHERE mp.account_id = ?),
-			(SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_id IS NULL)`), id, id, id, id, id).
-			Scan(&sum.Users, &sum.Groups, &sum.Policies, &sum.PolicyVersions, &sum.RootAccessKeys)
+			(SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_id IS NULL),
+			(SELECT COUNT(*) FROM roles WHERE account_id = ?),
+			(SELECT COUNT(*) FROM instance_profiles WHERE account_id = ?)`), id, id, id, id, id, id, id).
+			Scan(&sum.Users, &sum.Groups, &sum.Policies, &sum.PolicyVersions, &sum.RootAccessKeys, &sum.Roles, &sum.InstanceProfiles)
 	})
 	return sum, err
 }
@@ -709,7 +711,7 @@ func (s *Store) Check(ctx context.Context) error {
 		{"owners with more than 2 keys", `SELECT COUNT(*) FROM (SELECT account_id, user_id FROM access_keys GROUP BY account_id, user_id HAVING COUNT(*) > 2) t`},
 		{"user policies without their user", `SELECT COUNT(*) FROM inline_policies p WHERE p.owner_kind = 'user' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.owner_id)`},
 		{"group policies without their group", `SELECT COUNT(*) FROM inline_policies p WHERE p.owner_kind = 'group' AND NOT EXISTS (SELECT 1 FROM iam_groups g WHERE g.id = p.owner_id)`},
-		{"inline policies of another kind", `SELECT COUNT(*) FROM inline_policies WHERE owner_kind NOT IN ('user', 'group')`},
+		{"inline policies of another kind", `SELECT COUNT(*) FROM inline_policies WHERE owner_kind NOT IN ('user', 'group', 'role')`},
 		{"users over their inline policy quota", `SELECT COUNT(*) FROM (SELECT owner_id FROM inline_policies WHERE owner_kind = 'user' GROUP BY owner_id HAVING SUM(size) > ` + strconv.Itoa(store.MaxUserInlinePolicySize) + `) t`},
 		{"groups over their inline policy quota", `SELECT COUNT(*) FROM (SELECT owner_id FROM inline_policies WHERE owner_kind = 'group' GROUP BY owner_id HAVING SUM(size) > ` + strconv.Itoa(store.MaxGroupInlinePolicySize) + `) t`},
 		{"memberships of missing users or groups", `SELECT COUNT(*) FROM group_members m WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id) OR NOT EXISTS (SELECT 1 FROM iam_groups g WHERE g.id = m.group_id)`},
@@ -720,6 +722,15 @@ func (s *Store) Check(ctx context.Context) error {
 		{"attachments of missing customer managed policies", `SELECT COUNT(*) FROM policy_attachments a WHERE a.policy_arn NOT LIKE 'arn:aws:iam::aws:%' AND NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.arn = a.policy_arn)`},
 		{"users over their attached policy quota", `SELECT COUNT(*) FROM (SELECT owner_id FROM policy_attachments WHERE owner_kind = 'user' GROUP BY owner_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxPoliciesPerUser) + `) t`},
 		{"groups over their attached policy quota", `SELECT COUNT(*) FROM (SELECT owner_id FROM policy_attachments WHERE owner_kind = 'group' GROUP BY owner_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxPoliciesPerGroup) + `) t`},
+		{"role policies without their role", `SELECT COUNT(*) FROM inline_policies p WHERE p.owner_kind = 'role' AND NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = p.owner_id)`},
+		{"roles over their inline policy quota", `SELECT COUNT(*) FROM (SELECT owner_id FROM inline_policies WHERE owner_kind = 'role' GROUP BY owner_id HAVING SUM(size) > ` + strconv.Itoa(store.MaxRoleInlinePolicySize) + `) t`},
+		{"attachments of missing roles", `SELECT COUNT(*) FROM policy_attachments a WHERE a.owner_kind = 'role' AND NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = a.owner_id)`},
+		{"roles over their attached policy quota", `SELECT COUNT(*) FROM (SELECT owner_id FROM policy_attachments WHERE owner_kind = 'role' GROUP BY owner_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxPoliciesPerRole) + `) t`},
+		{"role boundaries that are missing customer managed policies", `SELECT COUNT(*) FROM roles r WHERE r.permissions_boundary <> '' AND r.permissions_boundary NOT LIKE 'arn:aws:iam::aws:%' AND NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.arn = r.permissions_boundary)`},
+		{"accounts over their role quota", `SELECT COUNT(*) FROM (SELECT account_id FROM roles GROUP BY account_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxRolesPerAccount) + `) t`},
+		{"instance profile memberships of missing roles or profiles", `SELECT COUNT(*) FROM instance_profile_roles m WHERE NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = m.role_id) OR NOT EXISTS (SELECT 1 FROM instance_profiles p WHERE p.id = m.profile_id)`},
+		{"accounts over their instance profile quota", `SELECT COUNT(*) FROM (SELECT account_id FROM instance_profiles GROUP BY account_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxInstanceProfilesPerAccount) + `) t`},
+		{"instance profiles with more than one role", `SELECT COUNT(*) FROM (SELECT profile_id FROM instance_profile_roles GROUP BY profile_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxRolesPerInstanceProfile) + `) t`},
 		{"boundaries that are missing customer managed policies", `SELECT COUNT(*) FROM users u WHERE u.permissions_boundary <> '' AND u.permissions_boundary NOT LIKE 'arn:aws:iam::aws:%' AND NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.arn = u.permissions_boundary)`},
 		{"policies without their default version", `SELECT COUNT(*) FROM managed_policies p WHERE NOT EXISTS (SELECT 1 FROM policy_versions v WHERE v.policy_id = p.id AND v.version = p.default_version)`},
 		{"policies with more than 5 versions", `SELECT COUNT(*) FROM (SELECT policy_id FROM policy_versions GROUP BY policy_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxPolicyVersions) + `) t`},
