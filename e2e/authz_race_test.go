@@ -95,8 +95,16 @@ func TestConcurrentQuotasThroughTheAPI(t *testing.T) {
 			var addErr, delErr error
 			start := make(chan struct{})
 			wg.Add(2)
-			go func() { defer wg.Done(); <-start; _, addErr = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: g, UserName: aws.String("joiner")}) }()
-			go func() { defer wg.Done(); <-start; _, delErr = root.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: g}) }()
+			go func() {
+				defer wg.Done()
+				<-start
+				_, addErr = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: g, UserName: aws.String("joiner")})
+			}()
+			go func() {
+				defer wg.Done()
+				<-start
+				_, delErr = root.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: g})
+			}()
 			close(start)
 			wg.Wait()
 			switch {

@@ -804,7 +804,7 @@ func TestGoSDKPermissionsBoundaries(t *testing.T) {
 		wantMessage(t, wantAPIError(t, err, http.StatusNotFound, "NoSuchEntity"), "The user with name ghost cannot be found.")
 		nope := iamARN("policy/nope")
 		_, err = c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("bounded"), PermissionsBoundary: aws.String(nope)})
-		wantMessage(t, wantAPIError(t, err, http.StatusNotFound, "NoSuchEntity"), "Policy "+nope+" does not exist or is not attachable.")
+		wantMessage(t, wantAPIError(t, err, http.StatusNotFound, "NoSuchEntity"), "Scope ARN: "+nope+" does not exist or is not attachable.")
 		wantShown(t, getUser(t), iamReadOnlyARN)
 	})
 
@@ -826,7 +826,7 @@ func TestGoSDKPermissionsBoundaries(t *testing.T) {
 	t.Run("CreateUserWithUnknownBoundary", func(t *testing.T) {
 		nope := iamARN("policy/nope")
 		_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("unborn"), PermissionsBoundary: aws.String(nope)})
-		wantMessage(t, wantAPIError(t, err, http.StatusNotFound, "NoSuchEntity"), "Policy "+nope+" does not exist or is not attachable.")
+		wantMessage(t, wantAPIError(t, err, http.StatusNotFound, "NoSuchEntity"), "Scope ARN: "+nope+" does not exist or is not attachable.")
 		_, err = c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("unborn")})
 		wantAPIError(t, err, http.StatusNotFound, "NoSuchEntity")
 		// An AWS managed boundary works at creation too.

@@ -130,6 +130,29 @@ func TestGoldenResponses(t *testing.T) {
 		{"DeletePolicyConflict", "iam", []string{"Action", "DeletePolicy", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
 		{"PolicySizeLimitExceeded", "iam", []string{"Action", "CreatePolicy", "PolicyName", "TooBig", "PolicyDocument",
 			`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + strings.Repeat("b", 6100) + `"}}`}},
+
+		// Roles and instance profiles, after the rest so that the
+		// account-wide reads above do not see them.
+		{"CreateRole", "iam", []string{"Action", "CreateRole", "RoleName", "AppServer", "Path", "/app/", "Description", "Runs <the> app & more",
+			"AssumeRolePolicyDocument", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"ec2.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}\n}",
+			"Tags.member.1.Key", "team", "Tags.member.1.Value", "core"}},
+		{"CreateRoleWorker", "iam", []string{"Action", "CreateRole", "RoleName", "Worker",
+			"AssumeRolePolicyDocument", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}}`}},
+		{"GetRole", "iam", []string{"Action", "GetRole", "RoleName", "AppServer"}},
+		{"ListRoles", "iam", []string{"Action", "ListRoles"}},
+		{"UpdateRole", "iam", []string{"Action", "UpdateRole", "RoleName", "Worker", "MaxSessionDuration", "7200"}},
+		{"PutRolePolicy", "iam", []string{"Action", "PutRolePolicy", "RoleName", "AppServer", "PolicyName", "read", "PolicyDocument", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}}`}},
+		{"GetRolePolicy", "iam", []string{"Action", "GetRolePolicy", "RoleName", "AppServer", "PolicyName", "read"}},
+		{"AttachRolePolicy", "iam", []string{"Action", "AttachRolePolicy", "RoleName", "AppServer", "PolicyArn", "arn:aws:iam::123456789012:policy/team/ReadShared"}},
+		{"AttachRolePolicyAWSManaged", "iam", []string{"Action", "AttachRolePolicy", "RoleName", "AppServer", "PolicyArn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}},
+		{"ListAttachedRolePolicies", "iam", []string{"Action", "ListAttachedRolePolicies", "RoleName", "AppServer"}},
+		{"CreateInstanceProfile", "iam", []string{"Action", "CreateInstanceProfile", "InstanceProfileName", "WebProfile", "Path", "/app/", "Tags.member.1.Key", "env", "Tags.member.1.Value", "prod"}},
+		{"AddRoleToInstanceProfile", "iam", []string{"Action", "AddRoleToInstanceProfile", "InstanceProfileName", "WebProfile", "RoleName", "AppServer"}},
+		{"GetInstanceProfile", "iam", []string{"Action", "GetInstanceProfile", "InstanceProfileName", "WebProfile"}},
+		{"ListInstanceProfilesForRole", "iam", []string{"Action", "ListInstanceProfilesForRole", "RoleName", "AppServer"}},
+		{"DeleteRoleConflict", "iam", []string{"Action", "DeleteRole", "RoleName", "AppServer"}},
+		{"AddRoleToInstanceProfileLimitExceeded", "iam", []string{"Action", "AddRoleToInstanceProfile", "InstanceProfileName", "WebProfile", "RoleName", "Worker"}},
+		{"NoSuchRole", "iam", []string{"Action", "GetRole", "RoleName", "Nobody"}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -189,6 +212,8 @@ var normalizers = []struct {
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`), "DATE"},
 	{regexp.MustCompile(`AIDA[A-Z2-7]{17}`), "USER-ID"},
 	{regexp.MustCompile(`AGPA[A-Z2-7]{17}`), "GROUP-ID"},
+	{regexp.MustCompile(`AROA[A-Z2-7]{17}`), "ROLE-ID"},
+	{regexp.MustCompile(`AIPA[A-Z2-7]{17}`), "INSTANCE-PROFILE-ID"},
 	{regexp.MustCompile(`AKIA[A-Z2-7]{16}`), "ACCESS-KEY-ID"},
 	{regexp.MustCompile(`<SecretAccessKey>[A-Za-z0-9+/]{40}</SecretAccessKey>`), "<SecretAccessKey>SECRET</SecretAccessKey>"},
 }

@@ -2,7 +2,9 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/arn"
 	"github.com/latchkey/latchkey/internal/awserr"
@@ -48,21 +50,37 @@ type XMLRole struct {
 	RoleLastUsed             *XMLRoleLastUsed                `xml:"RoleLastUsed,omitempty"`
 }
 
-// roleDetail says which members a Role element carries: GetRole,
-// CreateRole and the update actions give everything; ListRoles, instance
-// profiles' role lists and GetAccountAuthorizationDetails leave out the
-// tags, boundary and last use, as AWS does.
-func xmlRole(r store.Role, full bool) XMLRole {
+// roleShape says which members a Role element carries, as AWS's answers
+// differ by action (the service model lists them all as optional).
+type roleShape struct {
+	description, maxSession, boundary, tags, lastUsed bool
+}
+
+var (
+	roleInGet     = roleShape{description: true, maxSession: true, boundary: true, tags: true, lastUsed: true}
+	roleCreated   = roleShape{boundary: true, tags: true}
+	roleDescribed = roleShape{description: true}
+	roleListed    = roleShape{description: true, maxSession: true}
+	roleInProfile = roleShape{description: true}
+)
+
+func xmlRole(r store.Role, shape roleShape) XMLRole {
 	x := XMLRole{Path: r.Path, RoleName: r.Name, RoleID: r.ID, Arn: arn.Role(r.AccountID, r.Path, r.Name), CreateDate: TimestampPtr(r.CreatedAt),
-		AssumeRolePolicyDocument: URLEncodeDocument(r.AssumeRolePolicy), Description: r.Description, MaxSessionDuration: r.MaxSessionDuration}
-	if full {
-		if r.PermissionsBoundary != "" {
-			x.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: r.PermissionsBoundary}
-		}
-		if len(r.Tags) > 0 {
-			tags := Members[XMLTag](xmlTags(r.Tags))
-			x.Tags = &tags
-		}
+		AssumeRolePolicyDocument: URLEncodeDocument(r.AssumeRolePolicy)}
+	if shape.description {
+		x.Description = r.Description
+	}
+	if shape.maxSession {
+		x.MaxSessionDuration = r.MaxSessionDuration
+	}
+	if shape.boundary && r.PermissionsBoundary != "" {
+		x.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: r.PermissionsBoundary}
+	}
+	if shape.tags && len(r.Tags) > 0 {
+		tags := Members[XMLTag](xmlTags(r.Tags))
+		x.Tags = &tags
+	}
+	if shape.lastUsed {
 		x.RoleLastUsed = &XMLRoleLastUsed{}
 	}
 	return x
@@ -99,9 +117,10 @@ func xmlInstanceProfile(p store.InstanceProfile, withTags bool) XMLInstanceProfi
 	x := XMLInstanceProfile{Path: p.Path, InstanceProfileName: p.Name, InstanceProfileID: p.ID, Arn: arn.InstanceProfile(p.AccountID, p.Path, p.Name),
 		CreateDate: TimestampPtr(p.CreatedAt), Roles: Members[XMLRole]{}}
 	for _, r := range p.Roles {
-		x.Roles = append(x.Roles, xmlRole(r, false))
+		x.Roles = append(x.Roles, xmlRole(r, roleInProfile))
 	}
-	if withTags && len(p.Tags) > 0 {
+	if withTags {
+		// GetInstanceProfile lists the tags, an empty list included.
 		tags := Members[XMLTag](xmlTags(p.Tags))
 		x.Tags = &tags
 	}
@@ -118,16 +137,79 @@ type listInstanceProfilesResult struct {
 	Marker           string                      `xml:"Marker,omitempty"`
 }
 
-// checkTrustPolicy validates a role's trust policy: a resource-based
-// policy naming principals, within AWS's size quota.
+// checkTrustPolicy validates a role's trust policy as AWS does, in AWS's
+// order: JSON ("This policy contains invalid Json"), no Resource or
+// NotResource in any statement, then the resource-based policy grammar
+// (principals required), then actions of STS's AssumeRole family only, and
+// the size quota.
 func checkTrustPolicy(doc string) error {
-	if _, err := policy.ParseResourcePolicy(doc); err != nil {
+	if !json.Valid([]byte(doc)) {
+		return awserr.MalformedPolicyDocument("This policy contains invalid Json")
+	}
+	if hasResource(doc) {
+		return awserr.MalformedPolicyDocument("Has prohibited field Resource")
+	}
+	p, err := policy.ParseResourcePolicy(doc)
+	if err != nil {
 		return err
+	}
+	for _, st := range p.Statements {
+		for _, a := range append(append([]string(nil), st.Actions...), st.NotActions...) {
+			if !trustAction(a) {
+				return awserr.MalformedPolicyDocument("AssumeRole policy may only specify STS AssumeRole actions.")
+			}
+		}
 	}
 	if policy.SizeWithoutWhitespace(doc) > maxTrustPolicySize {
 		return awserr.LimitExceeded("Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicySize)
 	}
 	return nil
+}
+
+// hasResource reports whether a statement of the (valid JSON) document has
+// a Resource or NotResource member.
+func hasResource(doc string) bool {
+	var d struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return false // the grammar check words it
+	}
+	var list []map[string]json.RawMessage
+	if json.Unmarshal(d.Statement, &list) != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(d.Statement, &one) != nil {
+			return false
+		}
+		list = []map[string]json.RawMessage{one}
+	}
+	for _, st := range list {
+		if _, ok := st["Resource"]; ok {
+			return true
+		}
+		if _, ok := st["NotResource"]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// trustAction reports whether a trust policy may name an action: STS's
+// AssumeRole family and the session permissions that go with it, or a
+// wildcard within sts.
+func trustAction(a string) bool {
+	vendor, name, ok := strings.Cut(a, ":")
+	if !ok || !strings.EqualFold(vendor, "sts") {
+		return false
+	}
+	if strings.ContainsAny(name, "*?") {
+		return true
+	}
+	switch strings.ToLower(name) {
+	case "assumerole", "assumerolewithsaml", "assumerolewithwebidentity", "tagsession", "setsourceidentity", "setcontext":
+		return true
+	}
+	return false
 }
 
 func noSuchRole(name string) *awserr.Error {
@@ -160,11 +242,9 @@ func (s *Service) createRole(ctx context.Context, r *op.Request) (any, error) {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			return nil, awserr.EntityAlreadyExists("Role with name %s already exists.", role.Name)
 		}
-		return nil, attachErr(err)
+		return nil, boundaryErr(err)
 	}
-	x := xmlRole(role, true)
-	x.RoleLastUsed = nil // CreateRole's answer has no RoleLastUsed
-	return roleResult{Role: x}, nil
+	return roleResult{Role: xmlRole(role, roleCreated)}, nil
 }
 
 func (s *Service) getRole(ctx context.Context, r *op.Request) (any, error) {
@@ -172,7 +252,7 @@ func (s *Service) getRole(ctx context.Context, r *op.Request) (any, error) {
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	return roleResult{Role: xmlRole(role, true)}, nil
+	return roleResult{Role: xmlRole(role, roleInGet)}, nil
 }
 
 func (s *Service) listRoles(ctx context.Context, r *op.Request) (any, error) {
@@ -186,7 +266,7 @@ func (s *Service) listRoles(ctx context.Context, r *op.Request) (any, error) {
 	}
 	res := listRolesResult{Roles: make(Members[XMLRole], 0, len(roles)), IsTruncated: more}
 	for _, role := range roles {
-		res.Roles = append(res.Roles, xmlRole(role, false))
+		res.Roles = append(res.Roles, xmlRole(role, roleListed))
 	}
 	if more {
 		res.Marker = encodeMarker("roles", last)
@@ -223,7 +303,7 @@ func (s *Service) updateRoleDescription(ctx context.Context, r *op.Request) (any
 	if err != nil {
 		return nil, err
 	}
-	return roleResult{Role: xmlRole(role, true)}, nil
+	return roleResult{Role: xmlRole(role, roleDescribed)}, nil
 }
 
 func (s *Service) updateAssumeRolePolicy(ctx context.Context, r *op.Request) (any, error) {
@@ -281,7 +361,7 @@ func (s *Service) putRolePermissionsBoundary(ctx context.Context, r *op.Request)
 	if err := s.checkBoundary(boundary); err != nil {
 		return nil, err
 	}
-	return nil, attachErr(s.Store.SetRolePermissionsBoundary(ctx, r.Caller.AccountID, r.Input.String("RoleName"), boundary))
+	return nil, boundaryErr(s.Store.SetRolePermissionsBoundary(ctx, r.Caller.AccountID, r.Input.String("RoleName"), boundary))
 }
 
 func (s *Service) deleteRolePermissionsBoundary(ctx context.Context, r *op.Request) (any, error) {
@@ -303,7 +383,7 @@ func (s *Service) createInstanceProfile(ctx context.Context, r *op.Request) (any
 		}
 		return nil, storeErr(err)
 	}
-	return instanceProfileResult{InstanceProfile: xmlInstanceProfile(p, true)}, nil
+	return instanceProfileResult{InstanceProfile: xmlInstanceProfile(p, len(p.Tags) > 0)}, nil
 }
 
 func (s *Service) getInstanceProfile(ctx context.Context, r *op.Request) (any, error) {
@@ -364,7 +444,13 @@ func (s *Service) addRoleToInstanceProfile(ctx context.Context, r *op.Request) (
 }
 
 func (s *Service) removeRoleFromInstanceProfile(ctx context.Context, r *op.Request) (any, error) {
-	return nil, storeErr(s.Store.RemoveRoleFromInstanceProfile(ctx, r.Caller.AccountID, r.Input.String("InstanceProfileName"), r.Input.String("RoleName")))
+	profile, role := r.Input.String("InstanceProfileName"), r.Input.String("RoleName")
+	err := s.Store.RemoveRoleFromInstanceProfile(ctx, r.Caller.AccountID, profile, role)
+	var nf *store.NotFoundError
+	if errors.As(err, &nf) && nf.Entity == store.EntityInstanceProfileRole {
+		return nil, awserr.NoSuchEntity("Role %s in Instance Profile %s cannot be found.", role, profile)
+	}
+	return nil, storeErr(err)
 }
 
 func (s *Service) tagInstanceProfile(ctx context.Context, r *op.Request) (any, error) {

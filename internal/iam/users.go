@@ -39,7 +39,7 @@ func (s *Service) createUser(ctx context.Context, r *op.Request) (any, error) {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			return nil, awserr.EntityAlreadyExists("User with name %s already exists.", u.Name)
 		}
-		return nil, attachErr(err)
+		return nil, boundaryErr(err)
 	}
 	return createUserResult{User: xmlUserWithBoundary(u)}, nil
 }
@@ -208,10 +208,25 @@ func (s *Service) checkBoundary(policyARN string) error {
 	}
 	if arn.IsAWSManagedPolicy(policyARN) {
 		if _, ok := awsmanaged.Get(policyARN); !ok {
-			return notAttachable(policyARN)
+			return noSuchBoundary(policyARN)
 		}
 	}
 	return nil
+}
+
+// noSuchBoundary is AWS's answer to a permissions boundary naming no
+// managed policy.
+func noSuchBoundary(policyARN string) *awserr.Error {
+	return awserr.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", policyARN)
+}
+
+// boundaryErr words a missing boundary policy as AWS does.
+func boundaryErr(err error) error {
+	var nf *store.NotFoundError
+	if errors.As(err, &nf) && nf.Entity == store.EntityManagedPolicy {
+		return noSuchBoundary(nf.Name)
+	}
+	return storeErr(err)
 }
 
 func (s *Service) putUserPermissionsBoundary(ctx context.Context, r *op.Request) (any, error) {
@@ -219,7 +234,7 @@ func (s *Service) putUserPermissionsBoundary(ctx context.Context, r *op.Request)
 	if err := s.checkBoundary(boundary); err != nil {
 		return nil, err
 	}
-	return nil, attachErr(s.Store.SetUserPermissionsBoundary(ctx, r.Caller.AccountID, r.Input.String("UserName"), boundary))
+	return nil, boundaryErr(s.Store.SetUserPermissionsBoundary(ctx, r.Caller.AccountID, r.Input.String("UserName"), boundary))
 }
 
 func (s *Service) deleteUserPermissionsBoundary(ctx context.Context, r *op.Request) (any, error) {

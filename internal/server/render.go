@@ -31,13 +31,18 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 //	<ActionResponse xmlns="…"><ActionResult>…</ActionResult>
 //	<ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></ActionResponse>
 //
-// Actions without a result (result == nil) have no ActionResult element.
-func renderResult(w http.ResponseWriter, service, action, requestID string, result any) error {
+// An action without a result (result == nil) has no ActionResult element,
+// unless its model declares a result wrapper for an empty result
+// (UpdateRole): then the element is there, empty, as AWS sends it and the
+// SDKs require it.
+func renderResult(w http.ResponseWriter, service, action, requestID string, result any, emptyWrapper bool) error {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer bufPool.Put(buf)
 	buf.Reset()
 	buf.WriteString("<" + action + "Response xmlns=\"" + namespace(service) + "\">\n")
-	if a, ok := result.(op.XMLAppender); ok {
+	if result == nil && emptyWrapper {
+		buf.WriteString("  <" + action + "Result/>\n")
+	} else if a, ok := result.(op.XMLAppender); ok {
 		buf.WriteString("  <" + action + "Result>\n")
 		buf.Write(a.AppendXML(buf.AvailableBuffer()))
 		buf.WriteString("  </" + action + "Result>\n")

@@ -245,10 +245,12 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	}
 	rec.mutating = o.Mutating
 	rec.target = auditTarget(params)
-	if m, ok := awsmodel.Operation(o.Service, o.Action); ok {
-		if err := m.Validate(params); err != nil {
-			return s.fail(w, rec, err)
-		}
+	m, ok := awsmodel.Operation(o.Service, o.Action)
+	if !ok { // New refuses such a row; never serve one unvalidated
+		return s.fail(w, rec, awserr.InternalFailure(fmt.Errorf("%s:%s has no service model", o.Service, o.Action)))
+	}
+	if err := m.Validate(params); err != nil {
+		return s.fail(w, rec, err)
 	}
 	req := &op.Request{Caller: caller, Input: params, RequestID: rec.requestID, Region: signed.Region, Service: signed.Service, Time: now,
 		SourceIP: sourceIP(r), SecureTransport: r.TLS != nil, UserAgent: r.Header.Get("User-Agent")}
@@ -275,7 +277,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	if err != nil {
 		return s.fail(w, rec, err)
 	}
-	if err := renderResult(w, o.Service, o.Action, rec.requestID, result); err != nil {
+	if err := renderResult(w, o.Service, o.Action, rec.requestID, result, m.ResultWrapper != ""); err != nil {
 		return s.fail(w, rec, awserr.InternalFailure(err))
 	}
 	return http.StatusOK

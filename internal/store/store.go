@@ -90,8 +90,10 @@ const (
 	// EntityInstanceProfile: an instance profile, or (as a dependent) a
 	// role's place in one.
 	EntityInstanceProfile Entity = "instance profile"
-	EntityManagedPolicy   Entity = "managed policy"
-	EntityPolicyVersion   Entity = "policy version"
+	// EntityInstanceProfileRole: a role's place in an instance profile.
+	EntityInstanceProfileRole Entity = "role in instance profile"
+	EntityManagedPolicy       Entity = "managed policy"
+	EntityPolicyVersion       Entity = "policy version"
 	// EntityGroupMember: a user's membership of a group.
 	EntityGroupMember Entity = "group member"
 	// EntityAttachment: a managed policy attached to a user or group, or
@@ -457,8 +459,8 @@ type InstanceProfiles interface {
 	// AddRoleToInstanceProfile: ErrAlreadyExists when the role is already
 	// in it; a *LimitError past MaxRolesPerInstanceProfile.
 	AddRoleToInstanceProfile(ctx context.Context, accountID, profileName, roleName string) error
-	// RemoveRoleFromInstanceProfile: NotFoundError{EntityRole} when the
-	// role is not in it.
+	// RemoveRoleFromInstanceProfile: NotFoundError{EntityInstanceProfileRole}
+	// when the role (which exists) is not in it.
 	RemoveRoleFromInstanceProfile(ctx context.Context, accountID, profileName, roleName string) error
 }
 

@@ -382,7 +382,7 @@ func (s *Store) RemoveRoleFromInstanceProfile(ctx context.Context, accountID, pr
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return &store.NotFoundError{Entity: store.EntityRole, Name: r.Name}
+			return &store.NotFoundError{Entity: store.EntityInstanceProfileRole, Name: r.Name}
 		}
 		return nil
 	})

@@ -215,7 +215,7 @@ func testInstanceProfileRoles(t *testing.T, s store.Store) {
 	wantProfile(t, "profile after its role's update", getProfile(t, s, "WebServer"), want)
 
 	// Missing names, and a role not in the profile.
-	wantNotFound(t, "remove a role not in the profile", s.RemoveRoleFromInstanceProfile(ctx, acct, "WebServer", "Other"), store.EntityRole)
+	wantNotFound(t, "remove a role not in the profile", s.RemoveRoleFromInstanceProfile(ctx, acct, "WebServer", "Other"), store.EntityInstanceProfileRole)
 	wantNotFound(t, "remove from a missing profile", s.RemoveRoleFromInstanceProfile(ctx, acct, "nope", "Web"), store.EntityInstanceProfile)
 	wantNotFound(t, "remove a missing role", s.RemoveRoleFromInstanceProfile(ctx, acct, "WebServer", "nobody"), store.EntityRole)
 	wantNotFound(t, "add to a missing profile", s.AddRoleToInstanceProfile(ctx, acct, "nope", "Web"), store.EntityInstanceProfile)
@@ -229,7 +229,7 @@ func testInstanceProfileRoles(t *testing.T, s store.Store) {
 
 	// Removal, once; the slot is free again.
 	mustOK(t, "RemoveRoleFromInstanceProfile", s.RemoveRoleFromInstanceProfile(ctx, acct, "WEBSERVER", "web"))
-	wantNotFound(t, "remove twice", s.RemoveRoleFromInstanceProfile(ctx, acct, "WebServer", "Web"), store.EntityRole)
+	wantNotFound(t, "remove twice", s.RemoveRoleFromInstanceProfile(ctx, acct, "WebServer", "Web"), store.EntityInstanceProfileRole)
 	wantProfile(t, "after removal", getProfile(t, s, "WebServer"), ws)
 	ps, err = s.ListInstanceProfilesForRole(ctx, acct, "Web")
 	mustOK(t, "ListInstanceProfilesForRole", err)
