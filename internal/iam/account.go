@@ -3,8 +3,11 @@ package iam
 import (
 	"context"
 	"encoding/xml"
+	"strconv"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/arn"
+	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/awsmanaged"
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/store"
@@ -157,140 +160,66 @@ type getAccountAuthorizationDetailsResult struct {
 }
 
 // getAccountAuthorizationDetails describes every user (with its inline
-// and attached policies and groups), group and managed policy (every
+// and attached policies and groups), group, role and managed policy (every
 // version, documents URL-encoded, no description) of the account; AWS
 // managed policies only where the account uses them, as in AWS. Filter
-// selects the kinds.
+// selects the kinds. A page reads only its own entries: the marker names
+// the section (users, groups, roles, AWS managed, customer managed
+// policies) and the sort key within it, so a page of MaxItems costs
+// MaxItems entries whatever the account's size, and entries added or
+// removed between pages shift nothing.
 func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Request) (any, error) {
 	filter := map[string]bool{}
 	for _, f := range r.Input.List("Filter") {
 		filter[f] = true
 	}
-	want := func(kind string) bool { return len(filter) == 0 || filter[kind] }
-	acct := r.Caller.AccountID
+	sections := s.authDetailSections(r.Caller.AccountID)
+	section, after := 0, ""
+	if m := r.Input.String("Marker"); m != "" {
+		pos, err := decodeMarker("authdetails", m)
+		if err != nil {
+			return nil, err
+		}
+		num, key, ok := strings.Cut(pos, ":")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n < 0 || n >= len(sections) {
+			return nil, awserr.ValidationError("Invalid Marker.")
+		}
+		section, after = n, key
+	}
+	limit := maxItems(r)
 	var details []authDetail
-	if want("User") {
-		for after := ""; ; {
-			users, last, more, err := s.Store.ListUsers(ctx, acct, "", store.Page{After: after, Limit: 1000})
+	marker := ""
+	for ; section < len(sections); section, after = section+1, "" {
+		sec := sections[section]
+		if len(filter) > 0 && !filter[sec.kind] {
+			continue
+		}
+		if len(details) == limit {
+			// The page is full: it is truncated if anything follows.
+			next, _, _, err := sec.fetch(ctx, after, 1)
 			if err != nil {
-				return nil, storeErr(err)
+				return nil, err
 			}
-			for _, u := range users {
-				ps, err := s.Store.UserPolicySet(ctx, acct, u.ID)
-				if err != nil {
-					return nil, storeErr(err)
-				}
-				d := &xmlUserDetail{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: arn.User(acct, u.Path, u.Name), CreateDate: TimestampPtr(u.CreatedAt),
-					GroupList: Members[string]{}, AttachedManagedPolicies: xmlAttached(ps.Attached), Tags: Members[XMLTag](xmlTags(u.Tags))}
-				d.UserPolicyList = xmlInline(ps.Inline)
-				for _, g := range ps.Groups {
-					d.GroupList = append(d.GroupList, g.Group.Name)
-				}
-				if u.PermissionsBoundary != "" {
-					d.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: u.PermissionsBoundary}
-				}
-				details = append(details, authDetail{user: d})
-			}
-			if !more {
+			if len(next) > 0 {
+				marker = encodeMarker("authdetails", strconv.Itoa(section)+":"+after)
 				break
 			}
-			after = last
+			continue
 		}
-	}
-	if want("Group") {
-		for after := ""; ; {
-			groups, last, more, err := s.Store.ListGroups(ctx, acct, "", store.Page{After: after, Limit: 1000})
-			if err != nil {
-				return nil, storeErr(err)
-			}
-			for _, g := range groups {
-				ps, err := s.Store.GroupPolicySet(ctx, acct, g.Name)
-				if err != nil {
-					return nil, storeErr(err)
-				}
-				details = append(details, authDetail{group: &xmlGroupDetail{Path: g.Path, GroupName: g.Name, GroupID: g.ID, Arn: arn.Group(acct, g.Path, g.Name),
-					CreateDate: TimestampPtr(g.CreatedAt), GroupPolicyList: xmlInline(ps.Inline), AttachedManagedPolicies: xmlAttached(ps.Attached)}})
-			}
-			if !more {
-				break
-			}
-			after = last
-		}
-	}
-	if want("Role") {
-		for after := ""; ; {
-			roles, last, more, err := s.Store.ListRoles(ctx, acct, "", store.Page{After: after, Limit: 1000})
-			if err != nil {
-				return nil, storeErr(err)
-			}
-			for _, role := range roles {
-				ps, err := s.Store.RolePolicySet(ctx, acct, role.Name)
-				if err != nil {
-					return nil, storeErr(err)
-				}
-				profiles, err := s.Store.ListInstanceProfilesForRole(ctx, acct, role.Name)
-				if err != nil {
-					return nil, storeErr(err)
-				}
-				d := &xmlRoleDetail{Path: role.Path, RoleName: role.Name, RoleID: role.ID, Arn: arn.Role(acct, role.Path, role.Name), CreateDate: TimestampPtr(role.CreatedAt),
-					AssumeRolePolicyDocument: URLEncodeDocument(role.AssumeRolePolicy), InstanceProfileList: Members[XMLInstanceProfile]{},
-					RolePolicyList: xmlInline(ps.Inline), AttachedManagedPolicies: xmlAttached(ps.Attached), Tags: Members[XMLTag](xmlTags(role.Tags))}
-				for _, p := range profiles {
-					d.InstanceProfileList = append(d.InstanceProfileList, xmlInstanceProfile(p, false))
-				}
-				if role.PermissionsBoundary != "" {
-					d.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: role.PermissionsBoundary}
-				}
-				details = append(details, authDetail{role: d})
-			}
-			if !more {
-				break
-			}
-			after = last
-		}
-	}
-	if want("AWSManagedPolicy") {
-		attached, bounds, err := s.Store.AttachmentCounts(ctx, acct)
+		got, last, more, err := sec.fetch(ctx, after, limit-len(details))
 		if err != nil {
-			return nil, storeErr(err)
+			return nil, err
 		}
-		for _, p := range awsmanaged.All() {
-			a, b := attached[p.ARN()], bounds[p.ARN()]
-			if a == 0 && b == 0 {
-				continue
-			}
-			details = append(details, authDetail{policy: &xmlManagedPolicyDetail{PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN(), Path: p.Path,
-				DefaultVersionID: p.DefaultVersionID, AttachmentCount: a, PermissionsBoundaryUsageCount: b, IsAttachable: true,
-				CreateDate: TimestampPtr(p.CreateDate), UpdateDate: TimestampPtr(p.UpdateDate),
-				PolicyVersionList: Members[XMLPolicyVersion]{{Document: URLEncodeDocument(p.Document), VersionID: p.DefaultVersionID, IsDefaultVersion: true, CreateDate: TimestampPtr(p.UpdateDate)}}}})
+		details = append(details, got...)
+		if more {
+			marker = encodeMarker("authdetails", strconv.Itoa(section)+":"+last)
+			break
 		}
-	}
-	if want("LocalManagedPolicy") {
-		local, _, _, err := s.Store.ListPolicies(ctx, acct, store.PolicyFilter{}, store.Page{Limit: store.MaxPoliciesPerAccount + 1})
-		if err != nil {
-			return nil, storeErr(err)
-		}
-		for _, p := range local {
-			versions, err := s.Store.ListPolicyVersions(ctx, acct, arn.Policy(acct, p.Path, p.Name))
-			if err != nil {
-				return nil, storeErr(err)
-			}
-			d := &xmlManagedPolicyDetail{PolicyName: p.Name, PolicyID: p.ID, Arn: arn.Policy(acct, p.Path, p.Name), Path: p.Path, DefaultVersionID: p.DefaultVersionID,
-				AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.BoundaryUsageCount, IsAttachable: true,
-				CreateDate: TimestampPtr(p.CreatedAt), UpdateDate: TimestampPtr(p.UpdatedAt), PolicyVersionList: Members[XMLPolicyVersion]{}}
-			for _, v := range versions {
-				d.PolicyVersionList = append(d.PolicyVersionList, XMLPolicyVersion{Document: URLEncodeDocument(v.Document), VersionID: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: TimestampPtr(v.CreatedAt)})
-			}
-			details = append(details, authDetail{policy: d})
-		}
-	}
-	page, truncated, marker, err := pageSlice(r, "authdetails", details)
-	if err != nil {
-		return nil, err
 	}
 	res := getAccountAuthorizationDetailsResult{UserDetailList: Members[xmlUserDetail]{}, GroupDetailList: Members[xmlGroupDetail]{},
-		RoleDetailList: Members[xmlRoleDetail]{}, Policies: Members[xmlManagedPolicyDetail]{}, IsTruncated: truncated, Marker: marker}
-	for _, d := range page {
+		RoleDetailList: Members[xmlRoleDetail]{}, Policies: Members[xmlManagedPolicyDetail]{}, IsTruncated: marker != "", Marker: marker}
+	for _, d := range details {
 		switch {
 		case d.user != nil:
 			res.UserDetailList = append(res.UserDetailList, *d.user)
@@ -303,6 +232,130 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *op.Requ
 		}
 	}
 	return res, nil
+}
+
+// authDetailSection is one kind of GetAccountAuthorizationDetails entry:
+// fetch returns at most limit entries after the sort key after, the key of
+// the last, and whether more follow.
+type authDetailSection struct {
+	kind  string // the Filter value selecting it
+	fetch func(ctx context.Context, after string, limit int) ([]authDetail, string, bool, error)
+}
+
+func (s *Service) authDetailSections(acct string) []authDetailSection {
+	return []authDetailSection{
+		{"User", func(ctx context.Context, after string, limit int) ([]authDetail, string, bool, error) {
+			users, last, more, err := s.Store.ListUsers(ctx, acct, "", store.Page{After: after, Limit: limit})
+			if err != nil {
+				return nil, "", false, storeErr(err)
+			}
+			var out []authDetail
+			for _, u := range users {
+				ps, err := s.Store.UserPolicySet(ctx, acct, u.ID)
+				if err != nil {
+					return nil, "", false, storeErr(err)
+				}
+				d := &xmlUserDetail{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: arn.User(acct, u.Path, u.Name), CreateDate: TimestampPtr(u.CreatedAt),
+					UserPolicyList: xmlInline(ps.Inline), GroupList: Members[string]{}, AttachedManagedPolicies: xmlAttached(ps.Attached), Tags: Members[XMLTag](xmlTags(u.Tags))}
+				for _, g := range ps.Groups {
+					d.GroupList = append(d.GroupList, g.Group.Name)
+				}
+				if u.PermissionsBoundary != "" {
+					d.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: u.PermissionsBoundary}
+				}
+				out = append(out, authDetail{user: d})
+			}
+			return out, last, more, nil
+		}},
+		{"Group", func(ctx context.Context, after string, limit int) ([]authDetail, string, bool, error) {
+			groups, last, more, err := s.Store.ListGroups(ctx, acct, "", store.Page{After: after, Limit: limit})
+			if err != nil {
+				return nil, "", false, storeErr(err)
+			}
+			var out []authDetail
+			for _, g := range groups {
+				ps, err := s.Store.GroupPolicySet(ctx, acct, g.Name)
+				if err != nil {
+					return nil, "", false, storeErr(err)
+				}
+				out = append(out, authDetail{group: &xmlGroupDetail{Path: g.Path, GroupName: g.Name, GroupID: g.ID, Arn: arn.Group(acct, g.Path, g.Name),
+					CreateDate: TimestampPtr(g.CreatedAt), GroupPolicyList: xmlInline(ps.Inline), AttachedManagedPolicies: xmlAttached(ps.Attached)}})
+			}
+			return out, last, more, nil
+		}},
+		{"Role", func(ctx context.Context, after string, limit int) ([]authDetail, string, bool, error) {
+			roles, last, more, err := s.Store.ListRoles(ctx, acct, "", store.Page{After: after, Limit: limit})
+			if err != nil {
+				return nil, "", false, storeErr(err)
+			}
+			var out []authDetail
+			for _, role := range roles {
+				ps, err := s.Store.RolePolicySet(ctx, acct, role.Name)
+				if err != nil {
+					return nil, "", false, storeErr(err)
+				}
+				profiles, err := s.Store.ListInstanceProfilesForRole(ctx, acct, role.Name)
+				if err != nil {
+					return nil, "", false, storeErr(err)
+				}
+				d := &xmlRoleDetail{Path: role.Path, RoleName: role.Name, RoleID: role.ID, Arn: arn.Role(acct, role.Path, role.Name), CreateDate: TimestampPtr(role.CreatedAt),
+					AssumeRolePolicyDocument: URLEncodeDocument(role.AssumeRolePolicy), InstanceProfileList: Members[XMLInstanceProfile]{},
+					RolePolicyList: xmlInline(ps.Inline), AttachedManagedPolicies: xmlAttached(ps.Attached), Tags: Members[XMLTag](xmlTags(role.Tags))}
+				for _, p := range profiles {
+					d.InstanceProfileList = append(d.InstanceProfileList, xmlInstanceProfile(p, false))
+				}
+				if role.PermissionsBoundary != "" {
+					d.PermissionsBoundary = &XMLAttachedPermissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: role.PermissionsBoundary}
+				}
+				out = append(out, authDetail{role: d})
+			}
+			return out, last, more, nil
+		}},
+		{"AWSManagedPolicy", func(ctx context.Context, after string, limit int) ([]authDetail, string, bool, error) {
+			attached, bounds, err := s.Store.AttachmentCounts(ctx, acct)
+			if err != nil {
+				return nil, "", false, storeErr(err)
+			}
+			var out []authDetail
+			last := ""
+			for _, p := range awsmanaged.All() { // sorted by name, the sort key
+				a, b := attached[p.ARN()], bounds[p.ARN()]
+				if p.Name <= after || a == 0 && b == 0 {
+					continue
+				}
+				if len(out) == limit {
+					return out, last, true, nil
+				}
+				out = append(out, authDetail{policy: &xmlManagedPolicyDetail{PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN(), Path: p.Path,
+					DefaultVersionID: p.DefaultVersionID, AttachmentCount: a, PermissionsBoundaryUsageCount: b, IsAttachable: true,
+					CreateDate: TimestampPtr(p.CreateDate), UpdateDate: TimestampPtr(p.UpdateDate),
+					PolicyVersionList: Members[XMLPolicyVersion]{{Document: URLEncodeDocument(p.Document), VersionID: p.DefaultVersionID, IsDefaultVersion: true, CreateDate: TimestampPtr(p.UpdateDate)}}}})
+				last = p.Name
+			}
+			return out, last, false, nil
+		}},
+		{"LocalManagedPolicy", func(ctx context.Context, after string, limit int) ([]authDetail, string, bool, error) {
+			local, last, more, err := s.Store.ListPolicies(ctx, acct, store.PolicyFilter{}, store.Page{After: after, Limit: limit})
+			if err != nil {
+				return nil, "", false, storeErr(err)
+			}
+			var out []authDetail
+			for _, p := range local {
+				versions, err := s.Store.ListPolicyVersions(ctx, acct, arn.Policy(acct, p.Path, p.Name))
+				if err != nil {
+					return nil, "", false, storeErr(err)
+				}
+				d := &xmlManagedPolicyDetail{PolicyName: p.Name, PolicyID: p.ID, Arn: arn.Policy(acct, p.Path, p.Name), Path: p.Path, DefaultVersionID: p.DefaultVersionID,
+					AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.BoundaryUsageCount, IsAttachable: true,
+					CreateDate: TimestampPtr(p.CreatedAt), UpdateDate: TimestampPtr(p.UpdatedAt), PolicyVersionList: Members[XMLPolicyVersion]{}}
+				for _, v := range versions {
+					d.PolicyVersionList = append(d.PolicyVersionList, XMLPolicyVersion{Document: URLEncodeDocument(v.Document), VersionID: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: TimestampPtr(v.CreatedAt)})
+				}
+				out = append(out, authDetail{policy: d})
+			}
+			return out, last, more, nil
+		}},
+	}
 }
 
 func xmlInline(list []store.InlinePolicy) []xmlPolicyDetail {
