@@ -14,6 +14,7 @@ targets=(
 	"./internal/policy FuzzParse"
 	"./internal/policy/internal/wildcard FuzzMatch"
 	"./internal/iam FuzzSimulateCustomPolicy"
+	"./internal/secret FuzzOpenSession"
 )
 for t in "${targets[@]}"; do
 	set -- $t

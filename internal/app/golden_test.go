@@ -153,6 +153,11 @@ func TestGoldenResponses(t *testing.T) {
 		{"DeleteRoleConflict", "iam", []string{"Action", "DeleteRole", "RoleName", "AppServer"}},
 		{"AddRoleToInstanceProfileLimitExceeded", "iam", []string{"Action", "AddRoleToInstanceProfile", "InstanceProfileName", "WebProfile", "RoleName", "Worker"}},
 		{"NoSuchRole", "iam", []string{"Action", "GetRole", "RoleName", "Nobody"}},
+		{"CreateRoleAssumable", "iam", []string{"Action", "CreateRole", "RoleName", "Assumable",
+			"AssumeRolePolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`}},
+		{"AssumeRole", "sts", []string{"Action", "AssumeRole", "RoleArn", "arn:aws:iam::123456789012:role/Assumable", "RoleSessionName", "golden",
+			"Policy", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`}},
+		{"AssumeRoleDenied", "sts", []string{"Action", "AssumeRole", "RoleArn", "arn:aws:iam::123456789012:role/Nobody", "RoleSessionName", "golden"}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -214,6 +219,8 @@ var normalizers = []struct {
 	{regexp.MustCompile(`AGPA[A-Z2-7]{17}`), "GROUP-ID"},
 	{regexp.MustCompile(`AROA[A-Z2-7]{17}`), "ROLE-ID"},
 	{regexp.MustCompile(`AIPA[A-Z2-7]{17}`), "INSTANCE-PROFILE-ID"},
+	{regexp.MustCompile(`ASIA[A-Z2-7]{16}`), "TEMPORARY-ACCESS-KEY-ID"},
+	{regexp.MustCompile(`<SessionToken>LKS1\.[0-9a-f]+\.[A-Za-z0-9_-]+</SessionToken>`), "<SessionToken>SESSION-TOKEN</SessionToken>"},
 	{regexp.MustCompile(`AKIA[A-Z2-7]{16}`), "ACCESS-KEY-ID"},
 	{regexp.MustCompile(`<SecretAccessKey>[A-Za-z0-9+/]{40}</SecretAccessKey>`), "<SecretAccessKey>SECRET</SecretAccessKey>"},
 }

@@ -33,6 +33,7 @@ const (
 	TypeAWSManaged  SourceType = "aws-managed"  // an AWS managed policy
 	TypeResource    SourceType = "resource"     // a resource-based policy
 	TypeNone        SourceType = "none"         // a policy given to the simulator
+	TypeSession     SourceType = "session"      // a role session\'s session policy
 )
 
 // Policy is one parsed policy of a set, with what names it in explanations.
@@ -58,6 +59,11 @@ type Set struct {
 	// resource belongs to another account than the principal.
 	Resource     *Policy
 	CrossAccount bool
+	// Session is a role session's session policy; nil for none. When set,
+	// the session may do only what it allows too.
+	Session *Policy
+	// PrincipalID is the id of the user or role the set belongs to.
+	PrincipalID string
 	// Tags are the identity's tags, for aws:PrincipalTag/….
 	Tags map[string]string
 
@@ -93,6 +99,8 @@ const (
 	BoundaryDeny                  // an explicit deny in a permissions boundary
 	ResourceDeny                  // an explicit deny in a resource-based policy
 	NoResourceAllow               // across accounts, no resource-based policy allows the action
+	SessionDeny                   // an explicit deny in a session policy
+	NoSessionAllow                // no session policy allows the action
 )
 
 // Match is one statement that decided a request.
@@ -159,6 +167,10 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 	if set.Resource != nil {
 		resource = policy.Evaluate([]*policy.Policy{set.Resource.Parsed}, req)
 	}
+	session := policy.NoDecision
+	if set.Session != nil {
+		session = policy.Evaluate([]*policy.Policy{set.Session.Parsed}, req)
+	}
 	boundaryOK := set.Boundary == nil || boundary == policy.Allow
 	switch {
 	case identity == policy.Deny:
@@ -167,6 +179,11 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 		r.Decision, r.Reason = ExplicitDeny, BoundaryDeny
 	case resource == policy.Deny:
 		r.Decision, r.Reason = ExplicitDeny, ResourceDeny
+	case session == policy.Deny:
+		r.Decision, r.Reason = ExplicitDeny, SessionDeny
+	case set.Session != nil && session != policy.Allow && (identity == policy.Allow || resource == policy.Allow):
+		// A session policy limits what the role's policies grant.
+		r.Decision, r.Reason = ImplicitDeny, NoSessionAllow
 	case set.CrossAccount:
 		// Across accounts both sides must allow: the principal's account
 		// (identity policies within the boundary) and the resource's.
@@ -202,6 +219,9 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 		}
 		if set.Resource != nil {
 			r.Matched = appendMatches(r.Matched, set.Resource, req, want, false)
+		}
+		if set.Session != nil {
+			r.Matched = appendMatches(r.Matched, set.Session, req, want, false)
 		}
 	}
 	return r

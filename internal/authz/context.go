@@ -42,7 +42,15 @@ func Context(p *principal.Principal, set *Set, info RequestInfo, target map[stri
 		put("aws:username", p.Name)
 	}
 	put("aws:userid", p.UserID())
-	put("aws:PrincipalArn", p.ARN())
+	if p.Kind == principal.AssumedRole {
+		// A role session's principal ARN, as policies see it, is its role's.
+		put("aws:PrincipalArn", p.RoleARN())
+	} else {
+		put("aws:PrincipalArn", p.ARN())
+	}
+	if p.Session != nil {
+		put("aws:TokenIssueTime", p.Session.IssuedAt.UTC().Format("2006-01-02T15:04:05Z"))
+	}
 	put("aws:PrincipalAccount", p.AccountID)
 	put("aws:PrincipalType", p.Type())
 	if set != nil {

@@ -141,7 +141,9 @@ func (s *Source) Resolve(ps store.PolicySet) (*Set, error) {
 			principalTags[t.Key] = t.Value
 		}
 	}
-	return NewSet(identity, boundary, principalTags), nil
+	set := NewSet(identity, boundary, principalTags)
+	set.PrincipalID = map[store.EntityKind]string{store.KindUser: ps.User.ID, store.KindGroup: ps.Group.ID, store.KindRole: ps.Role.ID}[ps.Kind]
+	return set, nil
 }
 
 // managed resolves a managed policy's default version.
@@ -160,6 +162,10 @@ func (s *Source) managed(d store.PolicyDocument) (*Policy, error) {
 	}
 	return &Policy{ID: d.PolicyName, Type: typ, ARN: d.PolicyARN, Parsed: p}, nil
 }
+
+// Parse parses a document that was validated when it was accepted (a
+// session policy), caching by text like stored ones.
+func (s *Source) Parse(doc string) (*policy.Policy, error) { return s.parse(doc) }
 
 // parse parses a stored document, caching by text. Documents were
 // validated when stored; one that fails now is reported, never skipped.

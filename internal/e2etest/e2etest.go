@@ -46,11 +46,12 @@ const (
 // Region is the region clients sign for unless told otherwise.
 const Region = "us-east-1"
 
-// Creds is an access key pair.
-type Creds struct{ KeyID, Secret string }
+// Creds is an access key pair, with its session token for temporary
+// credentials.
+type Creds struct{ KeyID, Secret, Token string }
 
 // Root is the default root key of the first account.
-var Root = Creds{RootKeyID, RootSecret}
+var Root = Creds{KeyID: RootKeyID, Secret: RootSecret}
 
 // Environment variables read by the harness.
 const (
@@ -240,7 +241,7 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	s := &Server{t: t, opts: opts, DataDir: opts.DataDir}
 	if !opts.NoRootEnv {
-		s.Root = Creds{opts.RootKeyID, opts.RootSecret}
+		s.Root = Creds{KeyID: opts.RootKeyID, Secret: opts.RootSecret}
 	}
 	t.Cleanup(func() {
 		s.Kill()
@@ -394,7 +395,7 @@ func (s *Server) GoIAM(c Creds, region ...string) *iam.Client {
 	return iam.New(iam.Options{
 		Region:           pick(region, Region),
 		BaseEndpoint:     aws.String(s.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider(c.KeyID, c.Secret, ""),
+		Credentials:      credentials.NewStaticCredentialsProvider(c.KeyID, c.Secret, c.Token),
 		RetryMaxAttempts: 1,
 		HTTPClient:       sdkHTTPClient,
 	})
@@ -406,7 +407,7 @@ func (s *Server) GoSTS(c Creds, region ...string) *sts.Client {
 	return sts.New(sts.Options{
 		Region:           pick(region, Region),
 		BaseEndpoint:     aws.String(s.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider(c.KeyID, c.Secret, ""),
+		Credentials:      credentials.NewStaticCredentialsProvider(c.KeyID, c.Secret, c.Token),
 		RetryMaxAttempts: 1,
 		HTTPClient:       sdkHTTPClient,
 	})
@@ -473,6 +474,9 @@ func ClientEnv(t testing.TB, c Creds) []string {
 		"AWS_DEFAULT_REGION=" + Region, "AWS_REGION=" + Region,
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard",
 		"AWS_PAGER=",
+	}
+	if c.Token != "" {
+		env = append(env, "AWS_SESSION_TOKEN="+c.Token)
 	}
 	// pyenv's shims find their interpreter through PYENV_ROOT.
 	for _, k := range []string{"PYENV_ROOT", "PYENV_VERSION"} {

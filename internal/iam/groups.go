@@ -101,7 +101,11 @@ func (s *Service) removeUserFromGroup(ctx context.Context, r *op.Request) (any, 
 }
 
 func (s *Service) listGroupsForUser(ctx context.Context, r *op.Request) (any, error) {
-	groups, err := s.Store.ListGroupsForUser(ctx, r.Caller.AccountID, ownerName(r))
+	owner, err := ownerName(r)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.Store.ListGroupsForUser(ctx, r.Caller.AccountID, owner)
 	if err != nil {
 		return nil, storeErr(err)
 	}

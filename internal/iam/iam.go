@@ -16,6 +16,7 @@ import (
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -401,14 +402,19 @@ func noSuchPolicy(policyARN string) *awserr.Error {
 
 // ownerName is the user a key action applies to: UserName when given, else
 // the caller ("" = the root).
-func ownerName(r *op.Request) string {
+func ownerName(r *op.Request) (string, error) {
 	if n := r.Input.String("UserName"); n != "" {
-		return n
+		return n, nil
 	}
-	if r.Caller.IsUser() {
-		return r.Caller.Name
+	switch r.Caller.Kind {
+	case principal.User:
+		return r.Caller.Name, nil
+	case principal.Root:
+		return "", nil // the account's root
 	}
-	return "" // the account's root
+	// A role session has no keys of its own: it must name the user, as in
+	// AWS (never taken for the root).
+	return "", awserr.ValidationError("Must specify userName when calling with non-User credentials")
 }
 
 // Markers are opaque to clients; they name the list they belong to so a

@@ -26,7 +26,10 @@ func NewAccessKey(mk *secret.MasterKey, created store.AccessKey) (store.AccessKe
 }
 
 func (s *Service) createAccessKey(ctx context.Context, r *op.Request) (any, error) {
-	owner := ownerName(r)
+	owner, err := ownerName(r)
+	if err != nil {
+		return nil, err
+	}
 	for attempt := 0; ; attempt++ {
 		k, plain := NewAccessKey(s.Keys.Primary(), store.AccessKey{CreatedAt: s.now()})
 		stored, err := s.Store.CreateAccessKey(ctx, r.Caller.AccountID, owner, k)
@@ -56,7 +59,11 @@ func (s *Service) createAccessKey(ctx context.Context, r *op.Request) (any, erro
 }
 
 func (s *Service) listAccessKeys(ctx context.Context, r *op.Request) (any, error) {
-	keys, err := s.Store.ListAccessKeys(ctx, r.Caller.AccountID, ownerName(r))
+	owner, err := ownerName(r)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.Store.ListAccessKeys(ctx, r.Caller.AccountID, owner)
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -72,11 +79,19 @@ func (s *Service) listAccessKeys(ctx context.Context, r *op.Request) (any, error
 }
 
 func (s *Service) updateAccessKey(ctx context.Context, r *op.Request) (any, error) {
-	return nil, storeErr(s.Store.UpdateAccessKeyStatus(ctx, r.Caller.AccountID, ownerName(r), r.Input.String("AccessKeyId"), r.Input.String("Status")))
+	owner, err := ownerName(r)
+	if err != nil {
+		return nil, err
+	}
+	return nil, storeErr(s.Store.UpdateAccessKeyStatus(ctx, r.Caller.AccountID, owner, r.Input.String("AccessKeyId"), r.Input.String("Status")))
 }
 
 func (s *Service) deleteAccessKey(ctx context.Context, r *op.Request) (any, error) {
-	return nil, storeErr(s.Store.DeleteAccessKey(ctx, r.Caller.AccountID, ownerName(r), r.Input.String("AccessKeyId")))
+	owner, err := ownerName(r)
+	if err != nil {
+		return nil, err
+	}
+	return nil, storeErr(s.Store.DeleteAccessKey(ctx, r.Caller.AccountID, owner, r.Input.String("AccessKeyId")))
 }
 
 // getAccessKeyLastUsed answers for any key of the caller's account. A key

@@ -46,7 +46,14 @@ func (s *Service) noneOperations() []op.Operation {
 	list := func(action string, result any) op.Operation {
 		return op.Operation{Service: "iam", Action: action, Permission: "iam:" + action, Resource: user,
 			Handler: func(ctx context.Context, r *op.Request) (any, error) {
-				if _, err := s.Store.GetUser(ctx, r.Caller.AccountID, ownerName(r)); err != nil && ownerName(r) != "" {
+				owner, err := ownerName(r)
+				if err != nil {
+					return nil, err
+				}
+				if owner == "" { // the root's own: it has none
+					return result, nil
+				}
+				if _, err := s.Store.GetUser(ctx, r.Caller.AccountID, owner); err != nil {
 					return nil, storeErr(err)
 				}
 				return result, nil
@@ -55,7 +62,10 @@ func (s *Service) noneOperations() []op.Operation {
 	noLoginProfile := func(action string, mutating bool) op.Operation {
 		return op.Operation{Service: "iam", Action: action, Permission: "iam:" + action, Resource: user, Mutating: mutating,
 			Handler: func(ctx context.Context, r *op.Request) (any, error) {
-				name := ownerName(r)
+				name, err := ownerName(r)
+				if err != nil {
+					return nil, err
+				}
 				u, err := s.Store.GetUser(ctx, r.Caller.AccountID, name)
 				if err != nil {
 					return nil, storeErr(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/awsmanaged"
 	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/query"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/store"
@@ -46,7 +47,10 @@ func (s *Service) createUser(ctx context.Context, r *op.Request) (any, error) {
 
 func (s *Service) getUser(ctx context.Context, r *op.Request) (any, error) {
 	name := r.Input.String("UserName")
-	if name == "" && !r.Caller.IsUser() {
+	if name == "" && r.Caller.Kind == principal.AssumedRole {
+		return nil, awserr.ValidationError("Must specify userName when calling with non-User credentials")
+	}
+	if name == "" && r.Caller.IsRoot() {
 		// AWS answers GetUser by the root with the account as the user.
 		acct, err := s.Store.GetAccount(ctx, r.Caller.AccountID)
 		if err != nil {

@@ -44,15 +44,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if err != nil {
 		return nil, sr, sigv4Error(err)
 	}
-	if sr.SecurityToken != "" {
-		// Latchkey issues no temporary credentials, so no session token
-		// is valid; AWS refuses an invalid one this way.
-		return nil, sr, &awserr.Error{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Status: http.StatusForbidden, Sender: true}
-	}
 	switch sr.Service {
 	case "iam", "sts":
 	default:
 		return nil, sr, awserr.SignatureDoesNotMatch("Credential should be scoped to correct service: 'iam'. ")
+	}
+	if sr.SecurityToken != "" {
+		p, err := a.authenticateSession(sr, now)
+		return p, sr, err
 	}
 	k, err := a.Lookup(ctx, sr.AccessKeyID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -86,6 +85,27 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, sr, awserr.InternalFailure(err)
 	}
 	return p, sr, nil
+}
+
+// authenticateSession verifies a request signed with temporary
+// credentials: the session token must open (sealed by this server's master
+// key, for this access key id), the signature must verify with the
+// session's secret, and the session must not have expired. Nothing is
+// read from the store.
+func (a *Authenticator) authenticateSession(sr *sigv4.SignedRequest, now time.Time) (*principal.Principal, error) {
+	s, err := secret.OpenSession(a.Keys, sr.SecurityToken, sr.AccessKeyID)
+	if err != nil {
+		return nil, awserr.InvalidClientTokenID()
+	}
+	if err := sr.Verify(s.Secret, a.Cache); err != nil {
+		return nil, sigv4Error(err)
+	}
+	if s.Expired(now) {
+		return nil, &awserr.Error{Code: "ExpiredToken", Message: "The security token included in the request is expired", Status: http.StatusForbidden, Sender: true}
+	}
+	return &principal.Principal{Kind: principal.AssumedRole, AccountID: s.AccountID, ID: s.RoleID, Name: s.RoleName, Path: s.RolePath,
+		SessionName: s.SessionName, AccessKeyID: s.AccessKeyID,
+		Session: &principal.Session{IssuedAt: time.Unix(s.IssuedAt, 0).UTC(), Expiration: time.Unix(s.Expiration, 0).UTC(), Policy: s.Policy}}, nil
 }
 
 // keyPrincipal is the identity an access key authenticates: the account's

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/principal"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // PolicyAuthorizer authorizes with the one evaluator in package authz, as
@@ -26,16 +28,21 @@ type PolicyAuthorizer struct {
 // Authorize implements Authorizer.
 func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.Operation, targetOf func() (op.Target, error)) (string, error) {
 	c := r.Caller
+	var set *authz.Set
+	var err error
 	switch c.Kind {
 	case principal.Root:
 		return "root", nil
 	case principal.User:
+		if set, err = a.Source.User(ctx, c.AccountID, c.ID); err != nil {
+			return "", awserr.InternalFailure(err)
+		}
+	case principal.AssumedRole:
+		if set, err = a.sessionSet(ctx, c); err != nil {
+			return "", err
+		}
 	default:
 		return "", awserr.InternalFailure(fmt.Errorf("principal %q of kind %s cannot be authorized", c.ARN(), c.Kind))
-	}
-	set, err := a.Source.User(ctx, c.AccountID, c.ID)
-	if err != nil {
-		return "", awserr.InternalFailure(err)
 	}
 	target, err := targetOf()
 	if err != nil {
@@ -49,6 +56,30 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 	// Explain the denial for the audit trail; the client gets AWS's words.
 	res = authz.Decide(set, req, true)
 	return Explain(res), accessDenied(c.ARN(), o.Permission, target.ARN, res.Reason)
+}
+
+// sessionSet is a role session's policy set: its role's current policies
+// (so a detached policy or a deleted role takes effect on the next
+// request), limited by the session policy. A session whose role is gone,
+// or was replaced by another of the same name, may do nothing.
+func (a *PolicyAuthorizer) sessionSet(ctx context.Context, c *principal.Principal) (*authz.Set, error) {
+	set, err := a.Source.Role(ctx, c.AccountID, c.Name)
+	if errors.Is(err, store.ErrNotFound) || err == nil && set.PrincipalID != c.ID {
+		return authz.NewSet(nil, nil, nil), nil // no policy: every action is implicitly denied
+	}
+	if err != nil {
+		return nil, awserr.InternalFailure(err)
+	}
+	if c.Session != nil && c.Session.Policy != "" {
+		p, err := a.Source.Parse(c.Session.Policy)
+		if err != nil {
+			return nil, awserr.InternalFailure(fmt.Errorf("session policy of %s: %w", c.ARN(), err))
+		}
+		withSession := *set
+		withSession.Session = &authz.Policy{ID: "SessionPolicy", Type: authz.TypeSession, Parsed: p}
+		set = &withSession
+	}
+	return set, nil
 }
 
 // requestInfo is what the request says about itself for the global keys.
@@ -85,6 +116,10 @@ func accessDenied(caller, action, resource string, reason authz.Reason) *awserr.
 		return awserr.AccessDenied("%s with an explicit deny in a resource-based policy", prefix)
 	case authz.NoResourceAllow:
 		return awserr.AccessDenied("%s because no resource-based policy allows the %s action", prefix, action)
+	case authz.SessionDeny:
+		return awserr.AccessDenied("%s with an explicit deny in a session policy", prefix)
+	case authz.NoSessionAllow:
+		return awserr.AccessDenied("%s because no session policy allows the %s action", prefix, action)
 	}
 	return awserr.AccessDenied("%s because no identity-based policy allows the %s action", prefix, action)
 }

@@ -5,15 +5,22 @@ package sts
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Service holds what the STS handlers need.
 type Service struct {
 	Keys store.AccessKeys
+	// Store and Keyring serve AssumeRole: the roles, and the master key
+	// that seals session tokens.
+	Store   store.Store
+	Keyring *secret.Keyring
+	Now     func() time.Time
 }
 
 type getCallerIdentityResult struct {
@@ -42,6 +49,10 @@ func (s *Service) Operations() []op.Operation {
 			// does not stop it either.
 			Service: "sts", Action: "GetCallerIdentity",
 			Handler: s.getCallerIdentity,
+		},
+		{
+			Service: "sts", Action: "AssumeRole", Permission: "sts:AssumeRole", Resource: roleTarget, Mutating: true,
+			Handler: s.assumeRole,
 		},
 		{
 			Service: "sts", Action: "GetAccessKeyInfo", Permission: "sts:GetAccessKeyInfo",
