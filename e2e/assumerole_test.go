@@ -10,7 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/latchkey/latchkey/internal/e2etest"
 )
@@ -26,6 +28,11 @@ func TestAssumeRole(t *testing.T) {
 	must[*iam.PutRolePolicyOutput](t)(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("read"),
 		PolicyDocument: aws.String(doc(allow(act("iam:List*"), res("*"))))}))
 	const roleARN = acctARN + ":role/ci/deploy"
+	// The operator may assume roles; the root may not (AWS: "Roles may not
+	// be assumed by root accounts.").
+	operator := newUserWithKey(t, s, "operator")
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("operator"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(doc(allow(act("sts:AssumeRole"), res("*"))))}))
 
 	assume := func(t *testing.T, c e2etest.Creds, in *sts.AssumeRoleInput) (*sts.AssumeRoleOutput, error) {
 		t.Helper()
@@ -41,9 +48,21 @@ func TestAssumeRole(t *testing.T) {
 		return e2etest.Creds{KeyID: aws.ToString(out.Credentials.AccessKeyId), Secret: aws.ToString(out.Credentials.SecretAccessKey), Token: aws.ToString(out.Credentials.SessionToken)}
 	}
 
-	t.Run("the root assumes the role", func(t *testing.T) {
+	t.Run("the root may not", func(t *testing.T) {
+		_, err := s.GoSTS(e2etest.Root).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("root")})
+		wantMessage(t, wantAPIError(t, err, http.StatusForbidden, "AccessDenied"), "Roles may not be assumed by root accounts.")
+	})
+
+	t.Run("unsupported inputs are refused, not ignored", func(t *testing.T) {
+		_, err := assume(t, operator, &sts.AssumeRoleInput{PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")}}})
+		wantAPIError(t, err, http.StatusBadRequest, "ValidationError")
+		_, err = assume(t, operator, &sts.AssumeRoleInput{Tags: []ststypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+		wantAPIError(t, err, http.StatusBadRequest, "ValidationError")
+	})
+
+	t.Run("a user assumes the role", func(t *testing.T) {
 		before := time.Now()
-		out := must[*sts.AssumeRoleOutput](t)(assume(t, e2etest.Root, &sts.AssumeRoleInput{DurationSeconds: aws.Int32(900)}))
+		out := must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{DurationSeconds: aws.Int32(900)}))
 		c := out.Credentials
 		if !strings.HasPrefix(aws.ToString(c.AccessKeyId), "ASIA") || len(aws.ToString(c.AccessKeyId)) != 20 || len(aws.ToString(c.SecretAccessKey)) != 40 || aws.ToString(c.SessionToken) == "" {
 			t.Fatalf("credentials %+v", c)
@@ -67,8 +86,8 @@ func TestAssumeRole(t *testing.T) {
 	})
 
 	t.Run("tokens are verified", func(t *testing.T) {
-		creds := session(must[*sts.AssumeRoleOutput](t)(assume(t, e2etest.Root, &sts.AssumeRoleInput{})))
-		other := session(must[*sts.AssumeRoleOutput](t)(assume(t, e2etest.Root, &sts.AssumeRoleInput{})))
+		creds := session(must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{})))
+		other := session(must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{})))
 		for name, c := range map[string]e2etest.Creds{
 			"altered":        {KeyID: creds.KeyID, Secret: creds.Secret, Token: creds.Token[:len(creds.Token)-2] + "AA"},
 			"truncated":      {KeyID: creds.KeyID, Secret: creds.Secret, Token: creds.Token[:len(creds.Token)/2]},
@@ -105,13 +124,26 @@ func TestAssumeRole(t *testing.T) {
 		_, err = assume(t, alice, &sts.AssumeRoleInput{ExternalId: aws.String("guess")})
 		wantAPIError(t, err, http.StatusForbidden, "AccessDenied")
 		must[*sts.AssumeRoleOutput](t)(assume(t, alice, &sts.AssumeRoleInput{ExternalId: aws.String("s3cr3t")}))
-		_, err = assume(t, e2etest.Root, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + ":role/ci/missing")})
-		wantMessage(t, wantAPIError(t, err, http.StatusForbidden, "AccessDenied"), "User: "+rootARN+" is not authorized to perform: sts:AssumeRole on resource: "+acctARN+":role/ci/missing")
+		_, err = assume(t, operator, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + ":role/ci/missing")})
+		wantMessage(t, wantAPIError(t, err, http.StatusForbidden, "AccessDenied"), "User: "+acctARN+":user/operator is not authorized to perform: sts:AssumeRole on resource: "+acctARN+":role/ci/missing")
+		// A Deny in the trust policy sees the caller's tags and transport.
+		must[*iam.TagUserOutput](t)(root.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("alice"), Tags: []types.Tag{{Key: aws.String("suspended"), Value: aws.String("true")}}}))
+		must[*iam.UpdateAssumeRolePolicyOutput](t)(root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"},
+			{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalTag/suspended":"true"}}}]}`)}))
+		_, err = assume(t, alice, &sts.AssumeRoleInput{})
+		wantAPIError(t, err, http.StatusForbidden, "AccessDenied")
+		must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{}))
+		must[*iam.UpdateAssumeRolePolicyOutput](t)(root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"},
+			{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`)}))
+		_, err = assume(t, operator, &sts.AssumeRoleInput{})
+		wantAPIError(t, err, http.StatusForbidden, "AccessDenied")
 		must[*iam.UpdateAssumeRolePolicyOutput](t)(root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(trustAccount)}))
 	})
 
 	t.Run("a session policy limits the session", func(t *testing.T) {
-		out := must[*sts.AssumeRoleOutput](t)(assume(t, e2etest.Root, &sts.AssumeRoleInput{Policy: aws.String(doc(allow(act("iam:ListUsers"), res("*"))))}))
+		out := must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{Policy: aws.String(doc(allow(act("iam:ListUsers"), res("*"))))}))
 		if out.PackedPolicySize == nil || *out.PackedPolicySize <= 0 || *out.PackedPolicySize > 100 {
 			t.Fatalf("PackedPolicySize %v", out.PackedPolicySize)
 		}
@@ -122,15 +154,15 @@ func TestAssumeRole(t *testing.T) {
 		if !strings.HasSuffix(msg, "because no session policy allows the iam:ListRoles action") {
 			t.Fatalf("message %q", msg)
 		}
-		_, err = assume(t, e2etest.Root, &sts.AssumeRoleInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow"}}`)})
+		_, err = assume(t, operator, &sts.AssumeRoleInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow"}}`)})
 		wantAPIError(t, err, http.StatusBadRequest, "MalformedPolicyDocument")
 	})
 
 	t.Run("durations", func(t *testing.T) {
-		_, err := assume(t, e2etest.Root, &sts.AssumeRoleInput{DurationSeconds: aws.Int32(7200)})
+		_, err := assume(t, operator, &sts.AssumeRoleInput{DurationSeconds: aws.Int32(7200)})
 		wantMessage(t, wantAPIError(t, err, http.StatusBadRequest, "ValidationError"), "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		must[*iam.UpdateRoleOutput](t)(root.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("deploy"), MaxSessionDuration: aws.Int32(7200)}))
-		chained := session(must[*sts.AssumeRoleOutput](t)(assume(t, e2etest.Root, &sts.AssumeRoleInput{DurationSeconds: aws.Int32(7200)})))
+		chained := session(must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{DurationSeconds: aws.Int32(7200)})))
 		// Role chaining: the session assumes a role trusting its role.
 		must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("next"),
 			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + roleARN + `"},"Action":"sts:AssumeRole"}]}`), MaxSessionDuration: aws.Int32(7200)}))
@@ -145,7 +177,7 @@ func TestAssumeRole(t *testing.T) {
 	})
 
 	t.Run("revocation takes effect on the next request", func(t *testing.T) {
-		creds := session(must[*sts.AssumeRoleOutput](t)(assume(t, e2etest.Root, &sts.AssumeRoleInput{})))
+		creds := session(must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{})))
 		sc := s.GoIAM(creds)
 		must[*iam.ListUsersOutput](t)(sc.ListUsers(ctx, &iam.ListUsersInput{}))
 		// AWS's "revoke active sessions": deny sessions issued before now.
@@ -180,7 +212,7 @@ func TestAssumeRole(t *testing.T) {
 		// root itself.
 		must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
 		must[*iam.PutRolePolicyOutput](t)(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(doc(allow(act("*"), res("*"))))}))
-		sc := s.GoIAM(session(must[*sts.AssumeRoleOutput](t)(assume(t, e2etest.Root, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + ":role/admin")}))))
+		sc := s.GoIAM(session(must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + ":role/admin")}))))
 		const msg = "Must specify userName when calling with non-User credentials"
 		_, err := sc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
 		wantMessage(t, wantAPIError(t, err, http.StatusBadRequest, "ValidationError"), msg)
@@ -198,7 +230,7 @@ func TestAssumeRole(t *testing.T) {
 	})
 
 	t.Run("stscreds.AssumeRoleProvider", func(t *testing.T) {
-		provider := stscreds.NewAssumeRoleProvider(s.GoSTS(e2etest.Root), roleARN, func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "sdk" })
+		provider := stscreds.NewAssumeRoleProvider(s.GoSTS(operator), roleARN, func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "sdk" })
 		c := iam.New(iam.Options{Region: e2etest.Region, BaseEndpoint: aws.String(s.URL), Credentials: aws.NewCredentialsCache(provider), RetryMaxAttempts: 1})
 		must[*iam.ListUsersOutput](t)(c.ListUsers(context.Background(), &iam.ListUsersInput{}))
 		got, err := provider.Retrieve(ctx)

@@ -113,14 +113,16 @@ type Match struct {
 	Boundary  bool // the statement is the permissions boundary's
 }
 
+// Within one account, a resource-policy Allow that names the principal by
+// its exact ARN suffices on its own (AWS: "resource-based policies that
+// grant permissions to an IAM user ARN [...] are not limited by an
+// implicit deny in an identity-based policy or permissions boundary"); one
+// that grants anyone ("*") stands in for an identity Allow but is limited
+// by the boundary; one that names the principal's account delegates to
+// the account's identity policies, which must allow.
+
 // grantsPrincipal reports whether the resource policy's applying Allow
-// names the request's principal by its exact ARN. Within one account any
-// resource-policy Allow stands in for an identity Allow, but only a grant
-// to the principal's own ARN also passes its permissions boundary (AWS:
-// "resource-based policies that grant permissions to an IAM user ARN [...]
-// are not limited by an implicit deny in an identity-based policy or
-// permissions boundary"); a grant to the account or to "*" is limited by
-// the boundary.
+// names the request's principal by its exact ARN.
 func grantsPrincipal(p *Policy, req policy.Request) bool {
 	if req.Principal == nil || req.Principal.ARN == "" {
 		return false
@@ -132,6 +134,26 @@ func grantsPrincipal(p *Policy, req policy.Request) bool {
 		}
 		for _, v := range st.Principals[policy.PrincipalAWS] {
 			if v == req.Principal.ARN {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// grantsAnyone reports whether the resource policy's applying Allow
+// grants everyone ("*" or {"AWS": "*"}).
+func grantsAnyone(p *Policy, req policy.Request) bool {
+	for _, i := range p.Parsed.Matching(req) {
+		st := &p.Parsed.Statements[i]
+		if st.Effect != policy.EffectAllow || st.NotPrincipal {
+			continue
+		}
+		if len(st.Principals[policy.PrincipalAll]) > 0 {
+			return true
+		}
+		for _, v := range st.Principals[policy.PrincipalAWS] {
+			if v == "*" {
 				return true
 			}
 		}
@@ -199,7 +221,9 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 		}
 	case resource == policy.Allow && grantsPrincipal(set.Resource, req):
 		r.Decision = Allowed
-	case identity != policy.Allow && resource != policy.Allow:
+	case identity != policy.Allow && !(resource == policy.Allow && grantsAnyone(set.Resource, req)):
+		// A resource-policy grant to the principal's account delegates to
+		// the account's identity policies: they must allow.
 		r.Decision, r.Reason = ImplicitDeny, NoIdentityAllow
 	case !boundaryOK:
 		r.Decision, r.Reason = ImplicitDeny, NoBoundaryAllow

@@ -215,10 +215,13 @@ func TestDecideWithResourcePolicy(t *testing.T) {
 		reason   Reason
 	}{
 		{"resource grant to the user alone", "", "", grant(bob), false, Allowed, ReasonNone},
-		{"resource grant to the account alone", "", "", grant("111111111111"), false, Allowed, ReasonNone},
+		{"resource grant to the account delegates to identity policies", "", "", grant("111111111111"), false, ImplicitDeny, NoIdentityAllow},
+		{"resource grant to the account with an identity allow", allowS3, "", grant("111111111111"), false, Allowed, ReasonNone},
+		{"resource grant to anyone alone", "", "", grant("*"), false, Allowed, ReasonNone},
+		{"resource grant to anyone is bounded", "", allowIAMRead, grant("*"), false, ImplicitDeny, NoBoundaryAllow},
 		{"resource grant to someone else", "", "", grant("arn:aws:iam::111111111111:user/Eve"), false, ImplicitDeny, NoIdentityAllow},
 		{"user grant passes the boundary", "", allowIAMRead, grant(bob), false, Allowed, ReasonNone},
-		{"account grant is bounded", "", allowIAMRead, grant("111111111111"), false, ImplicitDeny, NoBoundaryAllow},
+		{"account grant is bounded", allowS3, allowIAMRead, grant("111111111111"), false, ImplicitDeny, NoBoundaryAllow},
 		{"resource deny wins", allowS3, "", denyAll, false, ExplicitDeny, ResourceDeny},
 		{"cross-account: identity alone", allowS3, "", grant("arn:aws:iam::111111111111:user/Eve"), true, ImplicitDeny, NoResourceAllow},
 		{"cross-account: resource alone", "", "", grant(bob), true, ImplicitDeny, NoIdentityAllow},

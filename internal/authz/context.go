@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/principal"
 )
 
@@ -20,6 +21,24 @@ type RequestInfo struct {
 	// Untag… removes).
 	RequestTags map[string]string
 	TagKeys     []string
+}
+
+// InfoOf is what a request says about itself for the global condition
+// keys: its time, connection, region, user agent, and the tags it sets
+// (Tags) or names (TagKeys).
+func InfoOf(r *op.Request) RequestInfo {
+	info := RequestInfo{Time: r.Time, SourceIP: r.SourceIP, SecureTransport: r.SecureTransport, Region: r.Region, UserAgent: r.UserAgent}
+	if tags := r.Input.Tags("Tags"); len(tags) > 0 {
+		info.RequestTags = make(map[string]string, len(tags))
+		for _, t := range tags {
+			info.RequestTags[t.Key] = t.Value
+			info.TagKeys = append(info.TagKeys, t.Key)
+		}
+	}
+	if keys := r.Input.List("TagKeys"); len(keys) > 0 {
+		info.TagKeys = append(info.TagKeys, keys...)
+	}
+	return info
 }
 
 // Context builds the condition keys AWS provides on an IAM or STS call by

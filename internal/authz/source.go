@@ -2,12 +2,14 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/latchkey/latchkey/internal/arn"
 	"github.com/latchkey/latchkey/internal/awsmanaged"
 	"github.com/latchkey/latchkey/internal/policy"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -68,6 +70,39 @@ func (s *Source) User(ctx context.Context, accountID, userID string) (*Set, erro
 		s.mu.Unlock()
 	}
 	return set, nil
+}
+
+// Principal returns the policy set that decides what p may do: a user's,
+// or a role session's — its role's current policies, limited by the
+// session policy. A session whose role is gone, or was replaced by another
+// of the same name, gets an empty set: every action is implicitly denied.
+// The root has no policy set (it may do everything in its account): nil.
+func (s *Source) Principal(ctx context.Context, p *principal.Principal) (*Set, error) {
+	switch p.Kind {
+	case principal.Root:
+		return nil, nil
+	case principal.User:
+		return s.User(ctx, p.AccountID, p.ID)
+	case principal.AssumedRole:
+		set, err := s.Role(ctx, p.AccountID, p.Name)
+		if errors.Is(err, store.ErrNotFound) || err == nil && set.PrincipalID != p.ID {
+			return NewSet(nil, nil, nil), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.Session != nil && p.Session.Policy != "" {
+			sp, err := s.parse(p.Session.Policy)
+			if err != nil {
+				return nil, fmt.Errorf("session policy of %s: %w", p.ARN(), err)
+			}
+			withSession := *set
+			withSession.Session = &Policy{ID: "SessionPolicy", Type: TypeSession, Parsed: sp}
+			set = &withSession
+		}
+		return set, nil
+	}
+	return nil, fmt.Errorf("principal %q of kind %s has no policy set", p.ARN(), p.Kind)
 }
 
 // Role returns the policy set of the role named name.
@@ -162,10 +197,6 @@ func (s *Source) managed(d store.PolicyDocument) (*Policy, error) {
 	}
 	return &Policy{ID: d.PolicyName, Type: typ, ARN: d.PolicyARN, Parsed: p}, nil
 }
-
-// Parse parses a document that was validated when it was accepted (a
-// session policy), caching by text like stored ones.
-func (s *Source) Parse(doc string) (*policy.Policy, error) { return s.parse(doc) }
 
 // parse parses a stored document, caching by text. Documents were
 // validated when stored; one that fails now is reported, never skipped.

@@ -2,6 +2,11 @@ package secret
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,20 +15,24 @@ import (
 )
 
 // Session tokens: the temporary credentials STS hands out are
-// self-contained. The token carries, sealed with AES-256-GCM under the
-// primary master key, everything needed to authenticate a request signed
-// with its access key (the key id, the secret, the role and session, the
-// expiry), so verifying a session reads nothing from the store and no
-// table grows with sessions. The additional data binds the token to its
-// access key id: a token presented with any other key id does not open.
+// self-contained. The token carries, sealed with AES-256-GCM, everything
+// needed to authenticate a request signed with its access key (the key id,
+// the secret, the role and session, the expiry), so verifying a session
+// reads nothing from the store and no table grows with sessions.
 //
-// Format: "LKS1." + the sealing master key's id + "." + base64url (no
-// padding) of nonce‖ciphertext‖tag. Without the master key it reveals
-// only the key id's fingerprint and the payload's length (about 250 to 300
-// bytes of JSON, so tokens are 400 to 450 characters; a session policy
-// adds its length). A token outlives neither its expiry nor the master
-// key that sealed it: after `latchkey master-key rotate` removes the old
-// key, sessions sealed under it stop authenticating.
+// Each token is sealed under a key of its own, derived with HKDF-SHA256
+// from the primary master key and a random 32-byte salt carried in the
+// token: the master key itself never seals tokens (callers choose how many
+// tokens are made, and GCM's random nonces must not be spent on one key
+// without bound). The additional data binds the token to its format
+// version, its master key id and its access key id: a token presented with
+// any other key id does not open.
+//
+// Format: "LKS1." + the master key's id + "." + base64url (no padding,
+// only [A-Za-z0-9_-]) of salt‖nonce‖ciphertext‖tag. Without the master key
+// it reveals only the key id's fingerprint and the payload's length (about
+// 250 bytes of JSON without a session policy, so tokens are about 380
+// characters; a session policy adds its length).
 
 // Session is what a session token carries.
 type Session struct {
@@ -46,17 +55,54 @@ const sessionTokenPrefix = "LKS1."
 // key this server does not hold, or presented with another access key id.
 var ErrBadToken = errors.New("secret: invalid session token")
 
-func sessionAAD(accessKeyID string) []byte {
-	return []byte("latchkey session token\x00" + accessKeyID)
+const saltSize = 32
+
+func sessionAAD(masterKeyID, accessKeyID string) []byte {
+	return []byte(sessionTokenPrefix + masterKeyID + "\x00" + accessKeyID)
 }
 
-// SealSession seals s into a session token under mk.
+// tokenAEAD is the AEAD of one token: a key derived from the master key
+// and the token's salt.
+func tokenAEAD(mk *MasterKey, salt []byte) (cipher.AEAD, error) {
+	key, err := hkdf.Key(sha256.New, mk.raw, salt, "latchkey session token v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// SealSession seals s into a session token under a key derived from mk.
 func SealSession(mk *MasterKey, s Session) (string, error) {
 	payload, err := json.Marshal(s)
 	if err != nil {
 		return "", err
 	}
-	return sessionTokenPrefix + mk.ID() + "." + base64.RawURLEncoding.EncodeToString(mk.Seal(payload, sessionAAD(s.AccessKeyID))), nil
+	out := make([]byte, saltSize+12, saltSize+12+len(payload)+16)
+	if _, err := rand.Read(out[:saltSize+12]); err != nil {
+		return "", err
+	}
+	aead, err := tokenAEAD(mk, out[:saltSize])
+	if err != nil {
+		return "", err
+	}
+	out = aead.Seal(out, out[saltSize:saltSize+12], payload, sessionAAD(mk.ID(), s.AccessKeyID))
+	return sessionTokenPrefix + mk.ID() + "." + base64.RawURLEncoding.EncodeToString(out), nil
+}
+
+// tokenAlphabet reports whether s holds only base64url characters (the
+// decoder alone would skip line breaks, making tokens malleable).
+func tokenAlphabet(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // OpenSession opens a session token presented with accessKeyID. Only keys
@@ -68,11 +114,11 @@ func OpenSession(k *Keyring, token, accessKeyID string) (Session, error) {
 		return Session{}, ErrBadToken
 	}
 	keyID, sealedText, ok := strings.Cut(rest, ".")
-	if !ok {
+	if !ok || !tokenAlphabet(sealedText) {
 		return Session{}, ErrBadToken
 	}
 	sealed, err := base64.RawURLEncoding.Strict().DecodeString(sealedText)
-	if err != nil {
+	if err != nil || len(sealed) < saltSize+12+16 {
 		return Session{}, ErrBadToken
 	}
 	k.mu.RLock()
@@ -81,14 +127,18 @@ func OpenSession(k *Keyring, token, accessKeyID string) (Session, error) {
 	if mk == nil {
 		return Session{}, ErrBadToken
 	}
-	payload, err := mk.Open(sealed, sessionAAD(accessKeyID))
+	aead, err := tokenAEAD(mk, sealed[:saltSize])
+	if err != nil {
+		return Session{}, ErrBadToken
+	}
+	payload, err := aead.Open(nil, sealed[saltSize:saltSize+12], sealed[saltSize+12:], sessionAAD(keyID, accessKeyID))
 	if err != nil {
 		return Session{}, ErrBadToken
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
 	var s Session
-	if err := dec.Decode(&s); err != nil || s.AccessKeyID != accessKeyID {
+	if err := dec.Decode(&s); err != nil || dec.More() || s.AccessKeyID != accessKeyID {
 		return Session{}, ErrBadToken
 	}
 	return s, nil

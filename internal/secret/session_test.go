@@ -70,6 +70,8 @@ func TestSessionRefusesTampering(t *testing.T) {
 		}
 	}
 	refused("truncated", token[:len(token)-1], s.AccessKeyID)
+	refused("line break inside", token[:40]+"\n"+token[40:], s.AccessKeyID)
+	refused("trailing line break", token+"\r\n", s.AccessKeyID)
 	refused("extended", token+"A", s.AccessKeyID)
 	refused("empty", "", s.AccessKeyID)
 	refused("another key id", token, NewTemporaryAccessKeyID())

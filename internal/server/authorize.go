@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/principal"
-	"github.com/latchkey/latchkey/internal/store"
 )
 
 // PolicyAuthorizer authorizes with the one evaluator in package authz, as
@@ -33,13 +31,9 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 	switch c.Kind {
 	case principal.Root:
 		return "root", nil
-	case principal.User:
-		if set, err = a.Source.User(ctx, c.AccountID, c.ID); err != nil {
+	case principal.User, principal.AssumedRole:
+		if set, err = a.Source.Principal(ctx, c); err != nil {
 			return "", awserr.InternalFailure(err)
-		}
-	case principal.AssumedRole:
-		if set, err = a.sessionSet(ctx, c); err != nil {
-			return "", err
 		}
 	default:
 		return "", awserr.InternalFailure(fmt.Errorf("principal %q of kind %s cannot be authorized", c.ARN(), c.Kind))
@@ -48,7 +42,7 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 	if err != nil {
 		return "", awserr.InternalFailure(fmt.Errorf("resolve the resource of %s: %w", o.Action, err))
 	}
-	req := policy.Request{Action: o.Permission, Resource: target.ARN, Context: authz.Context(c, set, requestInfo(r), target.Context)}
+	req := policy.Request{Action: o.Permission, Resource: target.ARN, Context: authz.Context(c, set, authz.InfoOf(r), target.Context)}
 	res := authz.Decide(set, req, false)
 	if res.Decision == authz.Allowed {
 		return "allowed", nil
@@ -56,46 +50,6 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 	// Explain the denial for the audit trail; the client gets AWS's words.
 	res = authz.Decide(set, req, true)
 	return Explain(res), accessDenied(c.ARN(), o.Permission, target.ARN, res.Reason)
-}
-
-// sessionSet is a role session's policy set: its role's current policies
-// (so a detached policy or a deleted role takes effect on the next
-// request), limited by the session policy. A session whose role is gone,
-// or was replaced by another of the same name, may do nothing.
-func (a *PolicyAuthorizer) sessionSet(ctx context.Context, c *principal.Principal) (*authz.Set, error) {
-	set, err := a.Source.Role(ctx, c.AccountID, c.Name)
-	if errors.Is(err, store.ErrNotFound) || err == nil && set.PrincipalID != c.ID {
-		return authz.NewSet(nil, nil, nil), nil // no policy: every action is implicitly denied
-	}
-	if err != nil {
-		return nil, awserr.InternalFailure(err)
-	}
-	if c.Session != nil && c.Session.Policy != "" {
-		p, err := a.Source.Parse(c.Session.Policy)
-		if err != nil {
-			return nil, awserr.InternalFailure(fmt.Errorf("session policy of %s: %w", c.ARN(), err))
-		}
-		withSession := *set
-		withSession.Session = &authz.Policy{ID: "SessionPolicy", Type: authz.TypeSession, Parsed: p}
-		set = &withSession
-	}
-	return set, nil
-}
-
-// requestInfo is what the request says about itself for the global keys.
-func requestInfo(r *op.Request) authz.RequestInfo {
-	info := authz.RequestInfo{Time: r.Time, SourceIP: r.SourceIP, SecureTransport: r.SecureTransport, Region: r.Region, UserAgent: r.UserAgent}
-	if tags := r.Input.Tags("Tags"); len(tags) > 0 {
-		info.RequestTags = make(map[string]string, len(tags))
-		for _, t := range tags {
-			info.RequestTags[t.Key] = t.Value
-			info.TagKeys = append(info.TagKeys, t.Key)
-		}
-	}
-	if keys := r.Input.List("TagKeys"); len(keys) > 0 {
-		info.TagKeys = append(info.TagKeys, keys...)
-	}
-	return info
 }
 
 // accessDenied words AccessDenied as AWS does today. AWS names a managed

@@ -122,6 +122,7 @@ var auditedFailures = map[string]bool{
 	"MissingAuthenticationToken": true,
 	"IncompleteSignature":        true,
 	"InvalidClientTokenId":       true,
+	"ExpiredToken":               true,
 	"SignatureDoesNotMatch":      true,
 	"AccessDenied":               true,
 }

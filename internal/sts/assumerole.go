@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/arn"
+	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/policy"
@@ -79,6 +79,16 @@ func assumeDenied(caller, roleARN string) *awserr.Error {
 func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	roleARN := r.Input.String("RoleArn")
 	caller := r.Caller
+	if caller.IsRoot() {
+		return nil, awserr.AccessDenied("Roles may not be assumed by root accounts.")
+	}
+	// Refused rather than ignored: a caller narrowing a session with
+	// managed policies, or tagging it, must not get a wider one.
+	for _, param := range []string{"PolicyArns", "Tags", "TransitiveTagKeys", "SourceIdentity", "SerialNumber", "TokenCode", "ProvidedContexts"} {
+		if hasParam(r, param) {
+			return nil, awserr.ValidationError("%s is not supported by this server's AssumeRole yet.", param)
+		}
+	}
 	account, path, name, ok := parseRoleARN(roleARN)
 	if !ok {
 		return nil, awserr.ValidationError("%s is not a valid role ARN.", roleARN)
@@ -95,21 +105,17 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 		return nil, awserr.InternalFailure(fmt.Errorf("stored trust policy of %s no longer parses: %w", roleARN, err))
 	}
 	sessionName := r.Input.String("RoleSessionName")
-	ctxKeys := map[string][]string{
-		"aws:PrincipalArn":     {trustPrincipalARN(caller)},
-		"aws:PrincipalAccount": {caller.AccountID},
-		"aws:PrincipalType":    {caller.Type()},
-		"aws:userid":           {caller.UserID()},
-		"aws:SourceIp":         {r.SourceIP},
-		"aws:CurrentTime":      {r.Time.UTC().Format("2006-01-02T15:04:05Z")},
-		"sts:RoleSessionName":  {sessionName},
+	// The trust policy sees the same context keys the caller's own
+	// policies see (principal tags, transport, region, time …), and STS's.
+	callerSet, err := s.Authz.Principal(ctx, caller)
+	if err != nil {
+		return nil, awserr.InternalFailure(err)
 	}
-	if caller.IsUser() {
-		ctxKeys["aws:username"] = []string{caller.Name}
-	}
+	stsKeys := map[string][]string{"sts:RoleSessionName": {sessionName}}
 	if id := r.Input.String("ExternalId"); id != "" {
-		ctxKeys["sts:ExternalId"] = []string{id}
+		stsKeys["sts:ExternalId"] = []string{id}
 	}
+	ctxKeys := authz.Context(caller, callerSet, authz.InfoOf(r), stsKeys)
 	decision := policy.Evaluate([]*policy.Policy{trust}, policy.Request{Action: "sts:AssumeRole", Resource: roleARN, Context: ctxKeys,
 		Principal: &policy.PrincipalRef{ARN: caller.ARN(), Account: caller.AccountID}})
 	if decision != policy.Allow {
@@ -139,7 +145,7 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 		packed = &pct
 	}
 
-	now := s.now()
+	now := r.Time.UTC()
 	sess := secret.Session{AccountID: account, AccessKeyID: secret.NewTemporaryAccessKeyID(), Secret: secret.NewSecretAccessKey(),
 		RoleID: role.ID, RoleName: role.Name, RolePath: role.Path, SessionName: sessionName,
 		IssuedAt: now.Unix(), Expiration: now.Add(duration).Unix(), Policy: sessionPolicy}
@@ -155,18 +161,16 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	}, nil
 }
 
-// trustPrincipalARN is the caller's aws:PrincipalArn: a role session's is
-// its role's.
-func trustPrincipalARN(p *principal.Principal) string {
-	if p.Kind == principal.AssumedRole {
-		return arn.Role(p.AccountID, p.Path, p.Name)
+// hasParam reports whether the request gives param, as a value or as a
+// list or structure (param.member.N…).
+func hasParam(r *op.Request, param string) bool {
+	if r.Input.Has(param) {
+		return true
 	}
-	return p.ARN()
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
+	for k := range r.Input {
+		if strings.HasPrefix(k, param+".") {
+			return true
+		}
 	}
-	return time.Now().UTC()
+	return false
 }

@@ -5,8 +5,8 @@ package sts
 import (
 	"context"
 	"net/http"
-	"time"
 
+	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/secret"
@@ -16,11 +16,12 @@ import (
 // Service holds what the STS handlers need.
 type Service struct {
 	Keys store.AccessKeys
-	// Store and Keyring serve AssumeRole: the roles, and the master key
-	// that seals session tokens.
+	// Store, Authz and Keyring serve AssumeRole: the roles, the callers'
+	// policy sets (for the trust policy's context), and the master key
+	// that session tokens are sealed under.
 	Store   store.Store
+	Authz   *authz.Source
 	Keyring *secret.Keyring
-	Now     func() time.Time
 }
 
 type getCallerIdentityResult struct {
