@@ -220,6 +220,28 @@ func TestAssumeRole(t *testing.T) {
 		wantMessage(t, wantAPIError(t, err, http.StatusBadRequest, "ValidationError"), msg)
 		_, err = sc.GetUser(ctx, &iam.GetUserInput{})
 		wantMessage(t, wantAPIError(t, err, http.StatusBadRequest, "ValidationError"), msg)
+		for name, call := range map[string]func() error{
+			"UpdateAccessKey": func() error {
+				_, err := sc.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{AccessKeyId: aws.String(e2etest.RootKeyID), Status: "Inactive"})
+				return err
+			},
+			"DeleteAccessKey": func() error {
+				_, err := sc.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(e2etest.RootKeyID)})
+				return err
+			},
+			"ListMFADevices":    func() error { _, err := sc.ListMFADevices(ctx, &iam.ListMFADevicesInput{}); return err },
+			"ListSSHPublicKeys": func() error { _, err := sc.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{}); return err },
+			"ListSigningCertificates": func() error {
+				_, err := sc.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{})
+				return err
+			},
+		} {
+			if err := call(); err == nil {
+				t.Fatalf("%s without a user name succeeded for a session", name)
+			} else if got, gotMsg := apiCode(t, err); got != "ValidationError" || gotMsg != msg {
+				t.Fatalf("%s: %s %q", name, got, gotMsg)
+			}
+		}
 		keys := must[*iam.ListAccessKeysOutput](t)(root.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}))
 		if len(keys.AccessKeyMetadata) != 1 {
 			t.Fatalf("the root has %d keys", len(keys.AccessKeyMetadata))
@@ -238,4 +260,42 @@ func TestAssumeRole(t *testing.T) {
 			t.Fatalf("provider credentials %+v, %v", got, err)
 		}
 	})
+}
+
+// TestAssumeRoleAcrossAccounts: a role of another account on the same
+// server is assumed as across AWS accounts: its trust policy names the
+// caller's account and the caller's own policies allow the call.
+func TestAssumeRoleAcrossAccounts(t *testing.T) {
+	s := e2etest.Start(t, e2etest.Options{})
+	ctx := t.Context()
+	otherID, otherRoot := newAccount(t, s)
+	other := s.GoIAM(otherRoot)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`
+	must[*iam.CreateRoleOutput](t)(other.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("shared"), AssumeRolePolicyDocument: aws.String(trust)}))
+	must[*iam.PutRolePolicyOutput](t)(other.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("shared"), PolicyName: aws.String("read"), PolicyDocument: aws.String(doc(allow(act("iam:ListUsers"), res("*"))))}))
+	roleARN := "arn:aws:iam::" + otherID + ":role/shared"
+
+	bob := newUserWithKey(t, s, "bob")
+	_, err := s.GoSTS(bob).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("xs")})
+	wantDenied(t, err, acctARN+":user/bob", "sts:AssumeRole") // his own account's policies must allow it too
+	must[*iam.PutUserPolicyOutput](t)(s.GoIAM(e2etest.Root).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(doc(allow(act("sts:AssumeRole"), res(roleARN))))}))
+	out := must[*sts.AssumeRoleOutput](t)(s.GoSTS(bob).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("xs")}))
+	sess := e2etest.Creds{KeyID: aws.ToString(out.Credentials.AccessKeyId), Secret: aws.ToString(out.Credentials.SecretAccessKey), Token: aws.ToString(out.Credentials.SessionToken)}
+	id := must[*sts.GetCallerIdentityOutput](t)(s.GoSTS(sess).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	if aws.ToString(id.Account) != otherID || aws.ToString(id.Arn) != "arn:aws:sts::"+otherID+":assumed-role/shared/xs" {
+		t.Fatalf("caller identity %+v", id)
+	}
+	// The session acts in the role's account, not in bob's.
+	users := must[*iam.ListUsersOutput](t)(s.GoIAM(sess).ListUsers(ctx, &iam.ListUsersInput{}))
+	for _, u := range users.Users {
+		if aws.ToString(u.UserName) == "bob" {
+			t.Fatal("the session lists bob's account's users")
+		}
+	}
+	// A trust policy naming a third account refuses bob's.
+	must[*iam.UpdateAssumeRolePolicyOutput](t)(other.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("shared"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"999999999999"},"Action":"sts:AssumeRole"}]}`)}))
+	_, err = s.GoSTS(bob).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("xs")})
+	wantAPIError(t, err, http.StatusForbidden, "AccessDenied")
 }
