@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/latchkey/latchkey/internal/arn"
@@ -43,7 +44,20 @@ const maxParsed = 10_000
 
 // User returns the policy set of the user with id userID.
 func (s *Source) User(ctx context.Context, accountID, userID string) (*Set, error) {
-	key := accountID + "/" + userID
+	return s.cached("user/"+accountID+"/"+userID, func() (store.PolicySet, error) {
+		ps, err := s.Store.UserPolicySet(ctx, accountID, userID)
+		if err != nil {
+			return ps, fmt.Errorf("read the policies of user %s: %w", userID, err)
+		}
+		return ps, nil
+	})
+}
+
+// cached resolves the set load reads, reusing the one cached under key
+// while the store's generation is the one it was read under. The
+// generation is read before the store, so a set read across a write is
+// never reused after it.
+func (s *Source) cached(key string, load func() (store.PolicySet, error)) (*Set, error) {
 	gen := s.Store.Generation()
 	if s.MaxSets > 0 {
 		s.mu.Lock()
@@ -53,9 +67,9 @@ func (s *Source) User(ctx context.Context, accountID, userID string) (*Set, erro
 			return c.set, nil
 		}
 	}
-	ps, err := s.Store.UserPolicySet(ctx, accountID, userID)
+	ps, err := load()
 	if err != nil {
-		return nil, fmt.Errorf("read the policies of user %s: %w", userID, err)
+		return nil, err
 	}
 	set, err := s.Resolve(ps)
 	if err != nil {
@@ -106,12 +120,11 @@ func (s *Source) Principal(ctx context.Context, p *principal.Principal) (*Set, e
 }
 
 // Role returns the policy set of the role named name.
+// It is cached like users' sets: role sessions read it on every request.
 func (s *Source) Role(ctx context.Context, accountID, name string) (*Set, error) {
-	ps, err := s.Store.RolePolicySet(ctx, accountID, name)
-	if err != nil {
-		return nil, err
-	}
-	return s.Resolve(ps)
+	return s.cached("role/"+accountID+"/"+strings.ToLower(name), func() (store.PolicySet, error) {
+		return s.Store.RolePolicySet(ctx, accountID, name)
+	})
 }
 
 // Group returns the policy set of the group named name.
