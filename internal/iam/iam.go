@@ -56,7 +56,7 @@ func (s *Service) Operations() []op.Operation {
 	profile := s.profileTarget
 	all := anyTarget
 	return append([]op.Operation{
-		mut("CreateUser", s.newUserTarget, s.createUser),
+		mut("CreateUser", withRequestedBoundary(s.newUserTarget), s.createUser),
 		read("GetUser", user, s.getUser),
 		read("ListUsers", accountTarget("user/"), s.listUsers),
 		mut("UpdateUser", user, s.updateUser),
@@ -64,7 +64,7 @@ func (s *Service) Operations() []op.Operation {
 		mut("TagUser", user, s.tagUser),
 		mut("UntagUser", user, s.untagUser),
 		read("ListUserTags", user, s.listUserTags),
-		mut("PutUserPermissionsBoundary", s.newBoundaryTarget, s.putUserPermissionsBoundary),
+		mut("PutUserPermissionsBoundary", withRequestedBoundary(user), s.putUserPermissionsBoundary),
 		mut("DeleteUserPermissionsBoundary", user, s.deleteUserPermissionsBoundary),
 
 		mut("CreateAccessKey", user, s.createAccessKey),
@@ -111,7 +111,7 @@ func (s *Service) Operations() []op.Operation {
 		mut("UntagPolicy", pol, s.untagPolicy),
 		read("ListPolicyTags", pol, s.listPolicyTags),
 
-		mut("CreateRole", s.newRoleTarget, s.createRole),
+		mut("CreateRole", withRequestedBoundary(s.newRoleTarget), s.createRole),
 		read("GetRole", role, s.getRole),
 		read("ListRoles", accountTarget("role/"), s.listRoles),
 		mut("UpdateRole", role, s.updateRole),
@@ -121,7 +121,7 @@ func (s *Service) Operations() []op.Operation {
 		mut("TagRole", role, s.tagRole),
 		mut("UntagRole", role, s.untagRole),
 		read("ListRoleTags", role, s.listRoleTags),
-		mut("PutRolePermissionsBoundary", s.newRoleBoundaryTarget, s.putRolePermissionsBoundary),
+		mut("PutRolePermissionsBoundary", withRequestedBoundary(role), s.putRolePermissionsBoundary),
 		mut("DeleteRolePermissionsBoundary", role, s.deleteRolePermissionsBoundary),
 		mut("PutRolePolicy", role, s.putInlinePolicy(store.KindRole)),
 		read("GetRolePolicy", role, s.getInlinePolicy(store.KindRole)),
@@ -175,14 +175,7 @@ func (s *Service) userTarget(ctx context.Context, r *op.Request) (op.Target, err
 	if err != nil {
 		return op.Target{}, err
 	}
-	t := op.Target{ARN: arn.User(u.AccountID, u.Path, u.Name), Context: tagContext(u.Tags)}
-	if u.PermissionsBoundary != "" {
-		if t.Context == nil {
-			t.Context = map[string][]string{}
-		}
-		t.Context["iam:PermissionsBoundary"] = []string{u.PermissionsBoundary}
-	}
-	return t, nil
+	return op.Target{ARN: arn.User(u.AccountID, u.Path, u.Name), Context: entityContext(u.Tags, u.PermissionsBoundary)}, nil
 }
 
 // tagContext is aws:ResourceTag/… and iam:ResourceTag/… of a resource.
@@ -198,48 +191,57 @@ func tagContext(tags []store.Tag) map[string][]string {
 	return ctx
 }
 
-// newUserTarget is the user CreateUser would create; iam:PermissionsBoundary
-// is the boundary the request asks for.
+// newUserTarget is the user CreateUser would create.
 func (s *Service) newUserTarget(_ context.Context, r *op.Request) (op.Target, error) {
-	t := op.Target{ARN: arn.User(r.Caller.AccountID, pathOr(r.Input.String("Path")), r.Input.String("UserName"))}
-	if b := r.Input.String("PermissionsBoundary"); b != "" {
-		t.Context = map[string][]string{"iam:PermissionsBoundary": {b}}
-	}
-	return t, nil
+	return op.Target{ARN: arn.User(r.Caller.AccountID, pathOr(r.Input.String("Path")), r.Input.String("UserName"))}, nil
 }
 
-// newBoundaryTarget is the user of PutUserPermissionsBoundary, with the
-// boundary the request sets as iam:PermissionsBoundary.
-func (s *Service) newBoundaryTarget(ctx context.Context, r *op.Request) (op.Target, error) {
-	t, err := s.userTarget(ctx, r)
-	if err != nil {
-		return t, err
+type targetFunc = func(context.Context, *op.Request) (op.Target, error)
+
+// withRequestKey sets a condition key of target from the request's param,
+// when given: the boundary a request asks for (iam:PermissionsBoundary) or
+// the policy it attaches (iam:PolicyARN) decide, rather than the entity's
+// current one.
+func withRequestKey(target targetFunc, key, param string) targetFunc {
+	return func(ctx context.Context, r *op.Request) (op.Target, error) {
+		t, err := target(ctx, r)
+		v := r.Input.String(param)
+		if err != nil || v == "" {
+			return t, err
+		}
+		c := make(map[string][]string, len(t.Context)+1)
+		for k, vs := range t.Context {
+			c[k] = vs
+		}
+		c[key] = []string{v}
+		t.Context = c
+		return t, nil
 	}
-	c := make(map[string][]string, len(t.Context)+1)
-	for k, v := range t.Context {
-		c[k] = v
-	}
-	c["iam:PermissionsBoundary"] = []string{r.Input.String("PermissionsBoundary")}
-	t.Context = c
-	return t, nil
 }
 
 // withPolicyARN adds iam:PolicyARN (the policy being attached or
 // detached) to a target.
-func withPolicyARN(target func(context.Context, *op.Request) (op.Target, error)) func(context.Context, *op.Request) (op.Target, error) {
-	return func(ctx context.Context, r *op.Request) (op.Target, error) {
-		t, err := target(ctx, r)
-		if err != nil {
-			return t, err
+func withPolicyARN(target targetFunc) targetFunc {
+	return withRequestKey(target, "iam:PolicyARN", "PolicyArn")
+}
+
+// withRequestedBoundary makes iam:PermissionsBoundary the boundary the
+// request sets (CreateUser, CreateRole, Put…PermissionsBoundary).
+func withRequestedBoundary(target targetFunc) targetFunc {
+	return withRequestKey(target, "iam:PermissionsBoundary", "PermissionsBoundary")
+}
+
+// entityContext is a user's or role's condition keys as a target: its
+// tags, and its current permissions boundary.
+func entityContext(tags []store.Tag, boundary string) map[string][]string {
+	c := tagContext(tags)
+	if boundary != "" {
+		if c == nil {
+			c = map[string][]string{}
 		}
-		c := make(map[string][]string, len(t.Context)+1)
-		for k, v := range t.Context {
-			c[k] = v
-		}
-		c["iam:PolicyARN"] = []string{r.Input.String("PolicyArn")}
-		t.Context = c
-		return t, nil
+		c["iam:PermissionsBoundary"] = []string{boundary}
 	}
+	return c
 }
 
 func (s *Service) groupTarget(ctx context.Context, r *op.Request) (op.Target, error) {

@@ -496,39 +496,12 @@ func (s *Service) roleTarget(ctx context.Context, r *op.Request) (op.Target, err
 	if err != nil {
 		return op.Target{}, err
 	}
-	t := op.Target{ARN: arn.Role(role.AccountID, role.Path, role.Name), Context: tagContext(role.Tags)}
-	if role.PermissionsBoundary != "" {
-		if t.Context == nil {
-			t.Context = map[string][]string{}
-		}
-		t.Context["iam:PermissionsBoundary"] = []string{role.PermissionsBoundary}
-	}
-	return t, nil
+	return op.Target{ARN: arn.Role(role.AccountID, role.Path, role.Name), Context: entityContext(role.Tags, role.PermissionsBoundary)}, nil
 }
 
 // newRoleTarget is the role CreateRole would create.
 func (s *Service) newRoleTarget(_ context.Context, r *op.Request) (op.Target, error) {
-	t := op.Target{ARN: arn.Role(r.Caller.AccountID, pathOr(r.Input.String("Path")), r.Input.String("RoleName"))}
-	if b := r.Input.String("PermissionsBoundary"); b != "" {
-		t.Context = map[string][]string{"iam:PermissionsBoundary": {b}}
-	}
-	return t, nil
-}
-
-// newRoleBoundaryTarget is PutRolePermissionsBoundary's role, with the
-// boundary the request sets as iam:PermissionsBoundary.
-func (s *Service) newRoleBoundaryTarget(ctx context.Context, r *op.Request) (op.Target, error) {
-	t, err := s.roleTarget(ctx, r)
-	if err != nil {
-		return t, err
-	}
-	c := make(map[string][]string, len(t.Context)+1)
-	for k, v := range t.Context {
-		c[k] = v
-	}
-	c["iam:PermissionsBoundary"] = []string{r.Input.String("PermissionsBoundary")}
-	t.Context = c
-	return t, nil
+	return op.Target{ARN: arn.Role(r.Caller.AccountID, pathOr(r.Input.String("Path")), r.Input.String("RoleName"))}, nil
 }
 
 func (s *Service) profileTarget(ctx context.Context, r *op.Request) (op.Target, error) {
