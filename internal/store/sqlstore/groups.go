@@ -73,14 +73,7 @@ func (s *Store) GetGroup(ctx context.Context, accountID, name string) (store.Gro
 
 // ListGroups implements store.Groups.
 func (s *Store) ListGroups(ctx context.Context, accountID, pathPrefix string, p store.Page) ([]store.Group, string, bool, error) {
-	query := `SELECT ` + groupColumns + `, name_key FROM iam_groups WHERE account_id = ? AND name_key > ?`
-	args := []any{accountID, p.After}
-	if pathPrefix != "" && pathPrefix != "/" {
-		query += ` AND substr(path, 1, ?) = ?`
-		args = append(args, len(pathPrefix), pathPrefix)
-	}
-	query += ` ORDER BY name_key LIMIT ?`
-	args = append(args, p.Limit+1)
+	query, args := pageQuery(`SELECT `+groupColumns+`, name_key FROM iam_groups`, "", accountID, pathPrefix, p)
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, "", false, err

@@ -129,14 +129,7 @@ func (s *Store) GetPolicy(ctx context.Context, accountID, policyARN string) (sto
 
 // ListPolicies implements store.ManagedPolicies.
 func (s *Store) ListPolicies(ctx context.Context, accountID string, f store.PolicyFilter, p store.Page) ([]store.ManagedPolicy, string, bool, error) {
-	query := `SELECT ` + policyColumns + `, mp.name_key FROM managed_policies mp WHERE mp.account_id = ? AND mp.name_key > ?`
-	args := []any{accountID, p.After}
-	if f.PathPrefix != "" && f.PathPrefix != "/" {
-		query += ` AND substr(mp.path, 1, ?) = ?`
-		args = append(args, len(f.PathPrefix), f.PathPrefix)
-	}
-	query += ` ORDER BY mp.name_key LIMIT ?`
-	args = append(args, p.Limit+1)
+	query, args := pageQuery(`SELECT `+policyColumns+`, mp.name_key FROM managed_policies mp`, "mp.", accountID, f.PathPrefix, p)
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, "", false, err

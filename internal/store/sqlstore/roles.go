@@ -72,14 +72,7 @@ func (s *Store) GetRole(ctx context.Context, accountID, name string) (store.Role
 
 // ListRoles implements store.Roles.
 func (s *Store) ListRoles(ctx context.Context, accountID, pathPrefix string, p store.Page) ([]store.Role, string, bool, error) {
-	query := `SELECT ` + roleColumns + `, r.name_key FROM roles r WHERE r.account_id = ? AND r.name_key > ?`
-	args := []any{accountID, p.After}
-	if pathPrefix != "" && pathPrefix != "/" {
-		query += ` AND substr(r.path, 1, ?) = ?`
-		args = append(args, len(pathPrefix), pathPrefix)
-	}
-	query += ` ORDER BY r.name_key LIMIT ?`
-	args = append(args, p.Limit+1)
+	query, args := pageQuery(`SELECT `+roleColumns+`, r.name_key FROM roles r`, "r.", accountID, pathPrefix, p)
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, "", false, err
@@ -252,14 +245,7 @@ func (s *Store) GetInstanceProfile(ctx context.Context, accountID, name string) 
 // ListInstanceProfiles implements store.InstanceProfiles.
 func (s *Store) ListInstanceProfiles(ctx context.Context, accountID, pathPrefix string, pg store.Page) (profiles []store.InstanceProfile, last string, more bool, err error) {
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
-		query := `SELECT ` + profileColumns + `, p.name_key FROM instance_profiles p WHERE p.account_id = ? AND p.name_key > ?`
-		args := []any{accountID, pg.After}
-		if pathPrefix != "" && pathPrefix != "/" {
-			query += ` AND substr(p.path, 1, ?) = ?`
-			args = append(args, len(pathPrefix), pathPrefix)
-		}
-		query += ` ORDER BY p.name_key LIMIT ?`
-		args = append(args, pg.Limit+1)
+		query, args := pageQuery(`SELECT `+profileColumns+`, p.name_key FROM instance_profiles p`, "p.", accountID, pathPrefix, pg)
 		rows, err := tx.QueryContext(ctx, s.q(query), args...)
 		if err != nil {
 			return err

@@ -356,14 +356,7 @@ func (s *Store) GetUser(ctx context.Context, accountID, name string) (store.User
 
 // ListUsers implements store.Users.
 func (s *Store) ListUsers(ctx context.Context, accountID, pathPrefix string, p store.Page) ([]store.User, string, bool, error) {
-	query := `SELECT ` + userColumns + `, name_key FROM users WHERE account_id = ? AND name_key > ?`
-	args := []any{accountID, p.After}
-	if pathPrefix != "" && pathPrefix != "/" {
-		query += ` AND substr(path, 1, ?) = ?`
-		args = append(args, len(pathPrefix), pathPrefix)
-	}
-	query += ` ORDER BY name_key LIMIT ?`
-	args = append(args, p.Limit+1)
+	query, args := pageQuery(`SELECT `+userColumns+`, name_key FROM users`, "", accountID, pathPrefix, p)
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, "", false, err
@@ -372,6 +365,21 @@ func (s *Store) ListUsers(ctx context.Context, accountID, pathPrefix string, p s
 		u, err = scanUser(r, &key)
 		return u, key, err
 	})
+}
+
+// pageQuery completes a listing's query (selectFrom: its SELECT and FROM,
+// col the table's alias and a dot, or ""): the account's rows after the
+// page's sort key whose path starts with pathPrefix, ordered by name
+// ignoring case, one more than the page holds, so scanPage can tell that
+// more follow.
+func pageQuery(selectFrom, col, accountID, pathPrefix string, p store.Page) (string, []any) {
+	query := selectFrom + ` WHERE ` + col + `account_id = ? AND ` + col + `name_key > ?`
+	args := []any{accountID, p.After}
+	if pathPrefix != "" && pathPrefix != "/" {
+		query += ` AND substr(` + col + `path, 1, ?) = ?`
+		args = append(args, len(pathPrefix), pathPrefix)
+	}
+	return query + ` ORDER BY ` + col + `name_key LIMIT ?`, append(args, p.Limit+1)
 }
 
 // scanPage reads a page of at most limit rows, each with its sort key
