@@ -1,6 +1,8 @@
 // Package arn builds the Amazon Resource Names Latchkey hands out, formatted
-// exactly as AWS formats them.
+// exactly as AWS formats them, and takes apart the ones it is given.
 package arn
+
+import "strings"
 
 // Root is the ARN of an account's root identity.
 func Root(account string) string { return "arn:aws:iam::" + account + ":root" }
@@ -36,7 +38,7 @@ const AWSAccount = "aws"
 // IsAWSManagedPolicy reports whether a policy ARN names an AWS managed
 // policy rather than one of an account's.
 func IsAWSManagedPolicy(policyARN string) bool {
-	return len(policyARN) > len(awsPolicyPrefix) && policyARN[:len(awsPolicyPrefix)] == awsPolicyPrefix
+	return len(policyARN) > len(awsPolicyPrefix) && strings.HasPrefix(policyARN, awsPolicyPrefix)
 }
 
 const awsPolicyPrefix = "arn:aws:iam::aws:policy/"
@@ -45,38 +47,66 @@ const awsPolicyPrefix = "arn:aws:iam::aws:policy/"
 // ("arn:aws:iam::123456789012:policy/team/Name" is 123456789012, "/team/",
 // "Name"); ok is false when policyARN is not a policy ARN.
 func ParsePolicy(policyARN string) (account, path, name string, ok bool) {
-	const prefix = "arn:aws:iam::"
-	if len(policyARN) <= len(prefix) || policyARN[:len(prefix)] != prefix {
-		return "", "", "", false
-	}
-	rest := policyARN[len(prefix):]
-	colon := -1
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == ':' {
-			colon = i
-			break
+	return parseIAM(policyARN, "policy")
+}
+
+// ParseRole splits a role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) as
+// ParsePolicy splits a policy's.
+func ParseRole(roleARN string) (account, path, name string, ok bool) {
+	return parseIAM(roleARN, "role")
+}
+
+// ParseEntity splits the ARN of an IAM user, group or role into its kind
+// ("user", "group", "role"), account, path and name.
+func ParseEntity(a string) (kind, account, path, name string, ok bool) {
+	for _, kind := range []string{"user", "group", "role"} {
+		if account, path, name, ok := parseIAM(a, kind); ok {
+			return kind, account, path, name, true
 		}
 	}
-	if colon <= 0 {
+	return "", "", "", "", false
+}
+
+// parseIAM splits arn:aws:iam::ACCOUNT:KIND/PATH/NAME; the path keeps its
+// slashes ("/" when there is none) and the name may not be empty.
+func parseIAM(a, kind string) (account, path, name string, ok bool) {
+	rest, ok := strings.CutPrefix(a, "arn:aws:iam::")
+	if !ok {
 		return "", "", "", false
 	}
-	account, rest = rest[:colon], rest[colon+1:]
-	const kind = "policy/"
-	if len(rest) <= len(kind) || rest[:len(kind)] != kind {
+	account, rest, ok = strings.Cut(rest, ":"+kind+"/")
+	if !ok || account == "" || strings.Contains(account, ":") {
 		return "", "", "", false
 	}
-	rest = rest[len(kind)-1:] // keep the path's leading '/'
-	last := 0
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == '/' {
-			last = i
-		}
-	}
-	path, name = rest[:last+1], rest[last+1:]
+	i := strings.LastIndex(rest, "/")
+	path, name = "/"+rest[:i+1], rest[i+1:]
 	if name == "" {
 		return "", "", "", false
 	}
 	return account, path, name, true
+}
+
+// Account is the account of any ARN (its fifth field), when it is an
+// account id.
+func Account(a string) (string, bool) {
+	parts := strings.SplitN(a, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !IsAccountID(parts[4]) {
+		return "", false
+	}
+	return parts[4], true
+}
+
+// IsAccountID reports whether s is a 12-digit account id.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Role is the ARN of a role.

@@ -86,12 +86,10 @@ func inputPolicies(r *op.Request, param string) ([]*authz.Policy, error) {
 // it): a user or group found only by a looser match is not simulated.
 func (s *Service) sourceSet(ctx context.Context, r *op.Request) (*authz.Set, error) {
 	src := r.Input.String("PolicySourceArn")
-	rest, ok := strings.CutPrefix(src, "arn:aws:iam::"+r.Caller.AccountID+":")
-	if !ok {
+	kind, account, _, name, ok := arn.ParseEntity(src)
+	if !ok || account != r.Caller.AccountID {
 		return nil, awserr.InvalidInput("Invalid ARN: %s", src)
 	}
-	kind, pathName, _ := strings.Cut(rest, "/")
-	name := pathName[strings.LastIndex(pathName, "/")+1:]
 	var set *authz.Set
 	switch kind {
 	case "user":
@@ -190,7 +188,7 @@ func resourcePolicy(r *op.Request, set *authz.Set, callerARN string) (*policy.Pr
 	if callerARN == "" {
 		return nil, awserr.InvalidInput("CallerArn is required when a ResourcePolicy is given and the simulated principal is not a user.")
 	}
-	account, ok := arnAccount(callerARN)
+	account, ok := arn.Account(callerARN)
 	if !ok {
 		return nil, awserr.InvalidInput("Invalid ARN: %s", callerARN)
 	}
@@ -200,9 +198,9 @@ func resourcePolicy(r *op.Request, set *authz.Set, callerARN string) (*policy.Pr
 	}
 	set.Resource = &authz.Policy{ID: "ResourcePolicy", Type: authz.TypeResource, Parsed: p}
 	if owner := r.Input.String("ResourceOwner"); owner != "" {
-		ownerAccount, ok := owner, isAccountID(owner)
+		ownerAccount, ok := owner, arn.IsAccountID(owner)
 		if !ok {
-			ownerAccount, ok = arnAccount(owner)
+			ownerAccount, ok = arn.Account(owner)
 		}
 		if !ok {
 			return nil, awserr.InvalidInput("Invalid ResourceOwner: %s", owner)
@@ -210,27 +208,6 @@ func resourcePolicy(r *op.Request, set *authz.Set, callerARN string) (*policy.Pr
 		set.CrossAccount = ownerAccount != account
 	}
 	return &policy.PrincipalRef{ARN: callerARN, Account: account}, nil
-}
-
-// arnAccount is the account of an IAM or STS ARN.
-func arnAccount(a string) (string, bool) {
-	parts := strings.SplitN(a, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || !isAccountID(parts[4]) {
-		return "", false
-	}
-	return parts[4], true
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // simulationContext reads ContextEntries: each key's values, whatever

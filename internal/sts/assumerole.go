@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/arn"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
@@ -44,24 +45,6 @@ type assumeRoleResult struct {
 	PackedPolicySize *int               `xml:"PackedPolicySize,omitempty"`
 }
 
-// parseRoleARN splits arn:aws:iam::ACCOUNT:role/PATH/NAME.
-func parseRoleARN(a string) (account, path, name string, ok bool) {
-	rest, ok := strings.CutPrefix(a, "arn:aws:iam::")
-	if !ok {
-		return "", "", "", false
-	}
-	account, rest, ok = strings.Cut(rest, ":role/")
-	if !ok || len(account) != 12 {
-		return "", "", "", false
-	}
-	i := strings.LastIndex(rest, "/")
-	path, name = "/"+rest[:i+1], rest[i+1:]
-	if name == "" {
-		return "", "", "", false
-	}
-	return account, path, name, true
-}
-
 // roleTarget is AssumeRole's resource: the role ARN as given.
 func roleTarget(_ context.Context, r *op.Request) (op.Target, error) {
 	return op.Target{ARN: r.Input.String("RoleArn")}, nil
@@ -89,7 +72,7 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 			return nil, awserr.ValidationError("%s is not supported by this server's AssumeRole yet.", param)
 		}
 	}
-	account, path, name, ok := parseRoleARN(roleARN)
+	account, path, name, ok := arn.ParseRole(roleARN)
 	if !ok {
 		return nil, awserr.ValidationError("%s is not a valid role ARN.", roleARN)
 	}
