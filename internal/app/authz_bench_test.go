@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -160,4 +161,52 @@ func BenchmarkSimulatePrincipalPolicy(b *testing.B) {
 			b.Fatalf("status %d: %.300s", w.Code, w.Body.String())
 		}
 	}
+}
+
+// BenchmarkCallerIdentity is GetCallerIdentity signed with a user's
+// long-term key against the same call signed with a role session's
+// temporary credentials (the token opened and checked on every request).
+func BenchmarkCallerIdentity(b *testing.B) {
+	s := newBenchServer(b)
+	s.must(b, "Action", "CreateUser", "UserName", "op")
+	s.must(b, "Action", "PutUserPolicy", "UserName", "op", "PolicyName", "p", "PolicyDocument", benchDoc("sts:AssumeRole"))
+	s.must(b, "Action", "CreateRole", "RoleName", "r", "AssumeRolePolicyDocument",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+benchAccount+`"},"Action":"sts:AssumeRole"}]}`)
+	id, secret := s.userKey(b, "op")
+	form := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + benchAccount + ":role/r"}, "RoleSessionName": {"bench"}}
+	req, body := signedFor(b, "sts", id, secret, "", form)
+	w := s.do(b, req, body)
+	var out struct {
+		Creds struct{ AccessKeyId, SecretAccessKey, SessionToken string } `xml:"AssumeRoleResult>Credentials"`
+	}
+	if w.Code != http.StatusOK || xml.Unmarshal(w.Body.Bytes(), &out) != nil {
+		b.Fatalf("AssumeRole: %d %s", w.Code, w.Body.String())
+	}
+	who := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
+	for _, c := range []struct{ name, id, secret, token string }{
+		{"long-term-key", id, secret, ""},
+		{"session", out.Creds.AccessKeyId, out.Creds.SecretAccessKey, out.Creds.SessionToken},
+	} {
+		req, body := signedFor(b, "sts", c.id, c.secret, c.token, who)
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if w := s.do(b, req, body); w.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", w.Code, w.Body.String())
+				}
+			}
+		})
+	}
+}
+
+// signedFor is signed for any service, with a session token when given.
+func signedFor(b *testing.B, service, keyID, secret, token string, form url.Values) (*http.Request, string) {
+	body := form.Encode()
+	sum := sha256.Sum256([]byte(body))
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:7480/", nil)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret, SessionToken: token}, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	return req, body
 }

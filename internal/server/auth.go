@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/awserr"
@@ -30,6 +31,37 @@ type Authenticator struct {
 	Cache  *sigv4.SigningKeyCache
 	Uses   UseRecorder
 	Logger *slog.Logger
+
+	// sessions caches opened session tokens (only tokens that opened are
+	// kept, keyed by key id and token), so a session's requests decrypt
+	// its token once; its signature and expiry are still checked on every
+	// request.
+	mu       sync.Mutex
+	sessions map[string]secret.Session
+}
+
+const maxOpenSessions = 10_000
+
+// openSession opens a session token, from the cache when it opened before.
+func (a *Authenticator) openSession(token, accessKeyID string) (secret.Session, error) {
+	key := accessKeyID + "\x00" + token
+	a.mu.Lock()
+	s, ok := a.sessions[key]
+	a.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	s, err := secret.OpenSession(a.Keys, token, accessKeyID)
+	if err != nil {
+		return s, err
+	}
+	a.mu.Lock()
+	if a.sessions == nil || len(a.sessions) >= maxOpenSessions {
+		a.sessions = make(map[string]secret.Session)
+	}
+	a.sessions[key] = s
+	a.mu.Unlock()
+	return s, nil
 }
 
 // Authenticate verifies r and returns the caller. The signed request is
@@ -93,7 +125,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 // session's secret, and the session must not have expired. Nothing is
 // read from the store.
 func (a *Authenticator) authenticateSession(sr *sigv4.SignedRequest, now time.Time) (*principal.Principal, error) {
-	s, err := secret.OpenSession(a.Keys, sr.SecurityToken, sr.AccessKeyID)
+	s, err := a.openSession(sr.SecurityToken, sr.AccessKeyID)
 	if err != nil {
 		return nil, awserr.InvalidClientTokenID()
 	}
