@@ -33,7 +33,8 @@ const (
 	TypeAWSManaged  SourceType = "aws-managed"  // an AWS managed policy
 	TypeResource    SourceType = "resource"     // a resource-based policy
 	TypeNone        SourceType = "none"         // a policy given to the simulator
-	TypeSession     SourceType = "session"      // a role session\'s session policy
+	TypeSession     SourceType = "session"      // a session's inline session policy
+	TypeRoot        SourceType = "root"         // the root's permissions, which a federated user's session policies limit
 )
 
 // Policy is one parsed policy of a set, with what names it in explanations.
@@ -59,15 +60,18 @@ type Set struct {
 	// resource belongs to another account than the principal.
 	Resource     *Policy
 	CrossAccount bool
-	// Session is a role session's session policy; nil for none. When set,
-	// the session may do only what it allows too.
-	Session *Policy
+	// Sessions are a session's session policies (inline and managed).
+	// When the session has any, it may do only what one of them allows
+	// too.
+	Sessions []*Policy
 	// PrincipalID is the id of the user or role the set belongs to.
 	PrincipalID string
 	// Tags are the identity's tags, for aws:PrincipalTag/….
 	Tags map[string]string
 
-	identity []*policy.Policy // Identity's parsed documents, for Evaluate
+	identity       []*policy.Policy // Identity's parsed documents, for Evaluate
+	sessions       []*policy.Policy // Sessions' parsed documents
+	sessionLimited bool             // the session has session policies (even none that still exist)
 }
 
 // NewSet builds a set from parsed policies.
@@ -190,8 +194,8 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 		resource = policy.Evaluate([]*policy.Policy{set.Resource.Parsed}, req)
 	}
 	session := policy.NoDecision
-	if set.Session != nil {
-		session = policy.Evaluate([]*policy.Policy{set.Session.Parsed}, req)
+	if set.sessionLimited {
+		session = policy.Evaluate(set.sessions, req)
 	}
 	boundaryOK := set.Boundary == nil || boundary == policy.Allow
 	switch {
@@ -203,7 +207,7 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 		r.Decision, r.Reason = ExplicitDeny, ResourceDeny
 	case session == policy.Deny:
 		r.Decision, r.Reason = ExplicitDeny, SessionDeny
-	case set.Session != nil && session != policy.Allow && (identity == policy.Allow || resource == policy.Allow):
+	case set.sessionLimited && session != policy.Allow && (identity == policy.Allow || resource == policy.Allow):
 		// A session policy limits what the role's policies grant.
 		r.Decision, r.Reason = ImplicitDeny, NoSessionAllow
 	case set.CrossAccount:
@@ -244,8 +248,8 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 		if set.Resource != nil {
 			r.Matched = appendMatches(r.Matched, set.Resource, req, want, false)
 		}
-		if set.Session != nil {
-			r.Matched = appendMatches(r.Matched, set.Session, req, want, false)
+		for _, p := range set.Sessions {
+			r.Matched = appendMatches(r.Matched, p, req, want, false)
 		}
 	}
 	return r

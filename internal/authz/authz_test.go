@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/policy"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -105,6 +106,11 @@ func (b *backend) GroupPolicySet(context.Context, string, string) (store.PolicyS
 func (b *backend) RolePolicySet(context.Context, string, string) (store.PolicySet, error) {
 	b.reads++
 	return b.set, b.err
+}
+
+func (b *backend) SessionPolicies(context.Context, string, []string) ([]store.PolicyDocument, error) {
+	b.reads++
+	return b.set.Attached, b.err
 }
 
 func (b *backend) Generation() uint64 { return b.gen }
@@ -262,4 +268,72 @@ func slicesContainsType(ms []Match, typ SourceType) bool {
 		}
 	}
 	return false
+}
+
+// TestSourceSessions: a session's set is its identity's, limited by its
+// session policies and carrying its session tags; a federated user
+// without session policies may do nothing, and one made by the root may
+// do what its session policies allow.
+func TestSourceSessions(t *testing.T) {
+	b := &backend{set: store.PolicySet{Kind: store.KindUser, User: store.User{ID: "AIDAX", Name: "Bob", Tags: []store.Tag{{Key: "Team", Value: "core"}}},
+		Inline: []store.InlinePolicy{{Owner: "Bob", Name: "all", Document: allowAll}}}}
+	src := &Source{Store: b, MaxSets: 10}
+	decide := func(p *principal.Principal, action string) Decision {
+		t.Helper()
+		set, err := src.Principal(t.Context(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Decide(set, policy.Request{Action: action, Resource: "*"}, false).Decision
+	}
+	session := func(o principal.Origin, inline string) *principal.Session {
+		return &principal.Session{Origin: o, Policy: inline}
+	}
+	fed := func(s *principal.Session) *principal.Principal {
+		return &principal.Principal{Kind: principal.FederatedUser, AccountID: "123456789012", ID: "AIDAX", Name: "Bob", SessionName: "f", Session: s}
+	}
+	if d := decide(fed(session(principal.GetFederationToken, "")), "iam:GetUser"); d != ImplicitDeny {
+		t.Fatalf("federated user without session policies: %s", d)
+	}
+	if d := decide(fed(session(principal.GetFederationToken, allowIAMRead)), "iam:GetUser"); d != Allowed {
+		t.Fatalf("federated user, allowed by both: %s", d)
+	}
+	if d := decide(fed(session(principal.GetFederationToken, allowIAMRead)), "iam:CreateUser"); d != ImplicitDeny {
+		t.Fatalf("federated user, beyond the session policy: %s", d)
+	}
+	byRoot := session(principal.GetFederationToken, allowIAMRead)
+	byRoot.CreatedByRoot = true
+	rootFed := &principal.Principal{Kind: principal.FederatedUser, AccountID: "123456789012", ID: "123456789012", SessionName: "ops", Session: byRoot}
+	if d := decide(rootFed, "iam:ListUsers"); d != Allowed {
+		t.Fatalf("root's federated user within its session policy: %s", d)
+	}
+	if d := decide(rootFed, "iam:DeleteUser"); d != ImplicitDeny {
+		t.Fatalf("root's federated user beyond its session policy: %s", d)
+	}
+	// A user session made by GetSessionToken has the user's permissions.
+	user := &principal.Principal{Kind: principal.User, AccountID: "123456789012", ID: "AIDAX", Name: "Bob", Session: session(principal.GetSessionToken, "")}
+	if d := decide(user, "iam:DeleteUser"); d != Allowed {
+		t.Fatalf("user session: %s", d)
+	}
+	// Session tags override the identity's, whatever the key's case.
+	tagged := session(principal.GetFederationToken, allowAll)
+	tagged.Tags = map[string]string{"team": "blue"}
+	set, err := src.Principal(t.Context(), fed(tagged))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Tags) != 1 || set.Tags["team"] != "blue" {
+		t.Fatalf("tags = %v, want the session's team=blue alone", set.Tags)
+	}
+	// The cached set is not changed by a session's view of it.
+	plain, _ := src.User(t.Context(), "123456789012", "AIDAX")
+	if plain.Tags["Team"] != "core" || plain.sessionLimited {
+		t.Fatalf("cached user set changed: %+v", plain)
+	}
+	// A session of a user since deleted may do nothing.
+	b.err = &store.NotFoundError{Entity: store.EntityUser, Name: "AIDAX"}
+	b.gen++
+	if d := decide(fed(session(principal.GetFederationToken, allowAll)), "iam:GetUser"); d != ImplicitDeny {
+		t.Fatalf("federated user of a deleted user: %s", d)
+	}
 }

@@ -43,6 +43,7 @@ func InfoOf(r *op.Request) RequestInfo {
 
 // Context builds the condition keys AWS provides on an IAM or STS call by
 // p: aws:username (users only), aws:userid, aws:PrincipalArn,
+// aws:TokenIssueTime and aws:SourceIdentity (sessions),
 // aws:PrincipalAccount, aws:PrincipalType, aws:PrincipalTag/… (from the
 // set's tags), aws:CurrentTime, aws:EpochTime, aws:SourceIp,
 // aws:SecureTransport, aws:RequestedRegion, aws:UserAgent,
@@ -61,14 +62,11 @@ func Context(p *principal.Principal, set *Set, info RequestInfo, target map[stri
 		put("aws:username", p.Name)
 	}
 	put("aws:userid", p.UserID())
-	if p.Kind == principal.AssumedRole {
-		// A role session's principal ARN, as policies see it, is its role's.
-		put("aws:PrincipalArn", p.RoleARN())
-	} else {
-		put("aws:PrincipalArn", p.ARN())
-	}
+	// A role session's principal ARN, as policies see it, is its role's.
+	put("aws:PrincipalArn", p.PrincipalARN())
 	if p.Session != nil {
 		put("aws:TokenIssueTime", p.Session.IssuedAt.UTC().Format("2006-01-02T15:04:05Z"))
+		put("aws:SourceIdentity", p.Session.SourceIdentity)
 	}
 	put("aws:PrincipalAccount", p.AccountID)
 	put("aws:PrincipalType", p.Type())

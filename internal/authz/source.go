@@ -58,6 +58,16 @@ func (s *Source) User(ctx context.Context, accountID, userID string) (*Set, erro
 // generation is read before the store, so a set read across a write is
 // never reused after it.
 func (s *Source) cached(key string, load func() (store.PolicySet, error)) (*Set, error) {
+	return s.cachedSet(key, func() (*Set, error) {
+		ps, err := load()
+		if err != nil {
+			return nil, err
+		}
+		return s.Resolve(ps)
+	})
+}
+
+func (s *Source) cachedSet(key string, load func() (*Set, error)) (*Set, error) {
 	gen := s.Store.Generation()
 	if s.MaxSets > 0 {
 		s.mu.Lock()
@@ -67,11 +77,7 @@ func (s *Source) cached(key string, load func() (store.PolicySet, error)) (*Set,
 			return c.set, nil
 		}
 	}
-	ps, err := load()
-	if err != nil {
-		return nil, err
-	}
-	set, err := s.Resolve(ps)
+	set, err := load()
 	if err != nil {
 		return nil, err
 	}
@@ -86,37 +92,131 @@ func (s *Source) cached(key string, load func() (store.PolicySet, error)) (*Set,
 	return set, nil
 }
 
-// Principal returns the policy set that decides what p may do: a user's,
-// or a role session's — its role's current policies, limited by the
-// session policy. A session whose role is gone, or was replaced by another
-// of the same name, gets an empty set: every action is implicitly denied.
-// The root has no policy set (it may do everything in its account): nil.
+// Principal returns the policy set that decides what p may do:
+//
+//   - a user's own set (also for its GetSessionToken sessions);
+//   - for a role session, its role's current policies;
+//   - for a federated user, its creator's policies (the root's: all);
+//
+// limited by the session's policies, with its session tags over the
+// identity's tags. A session whose role or creating user is gone, or was
+// replaced by another of the same name, gets an empty set, as does a
+// federated user without session policies: every action is implicitly
+// denied. The root has no policy set (it may do everything in its
+// account): nil.
 func (s *Source) Principal(ctx context.Context, p *principal.Principal) (*Set, error) {
+	var set *Set
+	var err error
 	switch p.Kind {
 	case principal.Root:
 		return nil, nil
 	case principal.User:
-		return s.User(ctx, p.AccountID, p.ID)
+		set, err = s.User(ctx, p.AccountID, p.ID)
+		if errors.Is(err, store.ErrNotFound) && p.Session != nil {
+			// A session outlives its user's deletion, powerless.
+			return NewSet(nil, nil, nil), nil
+		}
 	case principal.AssumedRole:
-		set, err := s.Role(ctx, p.AccountID, p.Name)
+		set, err = s.Role(ctx, p.AccountID, p.Name)
 		if errors.Is(err, store.ErrNotFound) || err == nil && set.PrincipalID != p.ID {
 			return NewSet(nil, nil, nil), nil
 		}
+	case principal.FederatedUser:
+		switch {
+		case p.Session == nil || !p.Session.HasSessionPolicies():
+			return NewSet(nil, nil, nil), nil
+		case p.Session.CreatedByRoot:
+			set = rootSet
+		default:
+			set, err = s.User(ctx, p.AccountID, p.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				return NewSet(nil, nil, nil), nil
+			}
+		}
+	default:
+		return nil, fmt.Errorf("principal %q of kind %s has no policy set", p.ARN(), p.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.Session == nil {
+		return set, nil
+	}
+	return s.withSession(ctx, p, set)
+}
+
+// rootSet stands for the root's permissions where a session limits them:
+// everything.
+var rootSet = func() *Set {
+	doc, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`)
+	if err != nil {
+		panic(err)
+	}
+	return NewSet([]*Policy{{ID: "root", Type: TypeRoot, Parsed: doc}}, nil, nil)
+}()
+
+// withSession limits set by p's session policies and adds its session
+// tags. set is shared (cached): it is copied, never changed.
+func (s *Source) withSession(ctx context.Context, p *principal.Principal, set *Set) (*Set, error) {
+	sess := p.Session
+	if !sess.HasSessionPolicies() && len(sess.Tags) == 0 {
+		return set, nil
+	}
+	limited := *set
+	if sess.Policy != "" {
+		sp, err := s.parse(sess.Policy)
+		if err != nil {
+			return nil, fmt.Errorf("session policy of %s: %w", p.ARN(), err)
+		}
+		limited.Sessions = append(limited.Sessions, &Policy{ID: "SessionPolicy", Type: TypeSession, Parsed: sp})
+	}
+	if len(sess.PolicyARNs) > 0 {
+		managed, err := s.cachedSet("session/"+p.AccountID+"/"+strings.Join(sess.PolicyARNs, ","), func() (*Set, error) {
+			docs, err := s.Store.SessionPolicies(ctx, p.AccountID, sess.PolicyARNs)
+			if err != nil {
+				return nil, fmt.Errorf("read the session policies of %s: %w", p.ARN(), err)
+			}
+			var policies []*Policy
+			for _, d := range docs {
+				mp, err := s.managed(d)
+				if err != nil {
+					return nil, err
+				}
+				policies = append(policies, mp)
+			}
+			return NewSet(policies, nil, nil), nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		if p.Session != nil && p.Session.Policy != "" {
-			sp, err := s.parse(p.Session.Policy)
-			if err != nil {
-				return nil, fmt.Errorf("session policy of %s: %w", p.ARN(), err)
-			}
-			withSession := *set
-			withSession.Session = &Policy{ID: "SessionPolicy", Type: TypeSession, Parsed: sp}
-			set = &withSession
-		}
-		return set, nil
+		limited.Sessions = append(limited.Sessions, managed.Identity...)
 	}
-	return nil, fmt.Errorf("principal %q of kind %s has no policy set", p.ARN(), p.Kind)
+	if sess.HasSessionPolicies() {
+		// An empty list still limits: no session policy allows anything.
+		limited.sessionLimited = true
+		limited.sessions = make([]*policy.Policy, len(limited.Sessions))
+		for i, sp := range limited.Sessions {
+			limited.sessions[i] = sp.Parsed
+		}
+	}
+	if len(sess.Tags) > 0 {
+		tags := make(map[string]string, len(set.Tags)+len(sess.Tags))
+		for k, v := range set.Tags {
+			tags[k] = v
+		}
+		// A session tag overrides the identity's tag of the same key,
+		// whatever its case.
+		for k, v := range sess.Tags {
+			for old := range tags {
+				if strings.EqualFold(old, k) {
+					delete(tags, old)
+				}
+			}
+			tags[k] = v
+		}
+		limited.Tags = tags
+	}
+	return &limited, nil
 }
 
 // Role returns the policy set of the role named name.

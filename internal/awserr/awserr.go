@@ -67,6 +67,10 @@ func ValidationError(format string, args ...any) *Error {
 	return sender("ValidationError", http.StatusBadRequest, format, args...)
 }
 
+func InvalidParameterValue(format string, args ...any) *Error {
+	return sender("InvalidParameterValue", http.StatusBadRequest, format, args...)
+}
+
 func InvalidInput(format string, args ...any) *Error {
 	return sender("InvalidInput", http.StatusBadRequest, format, args...)
 }

@@ -20,8 +20,11 @@ const (
 	Root
 	// User is an IAM user.
 	User
-	// AssumedRole is a session of a role, made by STS AssumeRole.
+	// AssumedRole is a session of a role, made by STS AssumeRole or
+	// AssumeRoleWithWebIdentity.
 	AssumedRole
+	// FederatedUser is a session made by STS GetFederationToken.
+	FederatedUser
 )
 
 func (k Kind) String() string {
@@ -32,6 +35,8 @@ func (k Kind) String() string {
 		return "user"
 	case AssumedRole:
 		return "assumed role"
+	case FederatedUser:
+		return "federated user"
 	}
 	return "unknown"
 }
@@ -40,29 +45,80 @@ func (k Kind) String() string {
 type Principal struct {
 	Kind      Kind
 	AccountID string
-	// ID is the user id (AIDA…) of a user, the account id of the root, the
-	// role id (AROA…) of an assumed role.
-	ID string
-	// Name and Path are a user's, or an assumed role's role; empty for
-	// the root.
+	// ID, Name and Path name the identity whose permissions apply: a
+	// user's id (AIDA…), name and path; the account id (and no name) for
+	// the root; an assumed role's role id (AROA…), name and path; for a
+	// federated user, the user who created it (the root when
+	// Session.CreatedByRoot).
+	ID   string
 	Name string
 	Path string
-	// SessionName names an assumed role's session; ID is then the role id.
+	// SessionName names an assumed role's session, or a federated user.
 	SessionName string
-	// Session holds an assumed role's session details.
+	// Session holds the details of temporary credentials; nil for a
+	// long-term access key.
 	Session *Session
 	// AccessKeyID is the key that signed the request ("" when the principal
 	// was not authenticated by a key, as in simulation).
 	AccessKeyID string
 }
 
-// Session is what a role session's credentials say beyond the role.
+// Origin is the STS action that issued temporary credentials.
+type Origin uint8
+
+const (
+	// AssumeRole made a role session.
+	AssumeRole Origin = iota + 1
+	// AssumeRoleWithWebIdentity made a role session for an OpenID Connect
+	// identity.
+	AssumeRoleWithWebIdentity
+	// GetSessionToken made a session of a user or the root, with its
+	// permissions.
+	GetSessionToken
+	// GetFederationToken made a federated user.
+	GetFederationToken
+)
+
+func (o Origin) String() string {
+	switch o {
+	case AssumeRole:
+		return "AssumeRole"
+	case AssumeRoleWithWebIdentity:
+		return "AssumeRoleWithWebIdentity"
+	case GetSessionToken:
+		return "GetSessionToken"
+	case GetFederationToken:
+		return "GetFederationToken"
+	}
+	return "unknown"
+}
+
+// Session is what temporary credentials say beyond their identity.
 type Session struct {
+	Origin     Origin
 	IssuedAt   time.Time
 	Expiration time.Time
-	// Policy is the session policy ("" for none): the session may do only
-	// what both the role's policies and this one allow.
-	Policy string
+	// Policy (inline, "" for none) and PolicyARNs (managed) are the
+	// session policies: the session may do only what its identity's
+	// policies allow and one of them allows too.
+	Policy     string
+	PolicyARNs []string
+	// Tags are the session tags (aws:PrincipalTag/…, over the role's own
+	// tags); TransitiveTagKeys those that pass to a chained role session.
+	Tags              map[string]string
+	TransitiveTagKeys []string
+	// SourceIdentity is the identity set when the session was made
+	// (aws:SourceIdentity), carried through role chaining.
+	SourceIdentity string
+	// CreatedByRoot says a federated user was made by the root, whose
+	// permissions its session policies then limit.
+	CreatedByRoot bool
+}
+
+// HasSessionPolicies reports whether the session is limited by session
+// policies.
+func (s *Session) HasSessionPolicies() bool {
+	return s != nil && (s.Policy != "" || len(s.PolicyARNs) > 0)
 }
 
 // IsRoot reports whether p is an account's root identity.
@@ -81,8 +137,19 @@ func (p *Principal) ARN() string {
 		return arn.User(p.AccountID, p.Path, p.Name)
 	case AssumedRole:
 		return "arn:aws:sts::" + p.AccountID + ":assumed-role/" + p.Name + "/" + p.SessionName
+	case FederatedUser:
+		return "arn:aws:sts::" + p.AccountID + ":federated-user/" + p.SessionName
 	}
 	return ""
+}
+
+// PrincipalARN is the value of the aws:PrincipalArn condition key: a role
+// session's role ARN, otherwise the principal's ARN.
+func (p *Principal) PrincipalARN() string {
+	if p.Kind == AssumedRole {
+		return p.RoleARN()
+	}
+	return p.ARN()
 }
 
 // RoleARN is an assumed role's role ARN (the aws:PrincipalArn of its
@@ -96,16 +163,20 @@ func (p *Principal) RoleARN() string {
 
 // UserID is the principal's id as GetCallerIdentity's UserId and the
 // aws:userid condition key show it: the user id of a user, the account id
-// of the root, "ROLEID:SESSION" for an assumed role.
+// of the root, "ROLEID:SESSION" for an assumed role, "ACCOUNT:NAME" for a
+// federated user.
 func (p *Principal) UserID() string {
-	if p.Kind == AssumedRole {
+	switch p.Kind {
+	case AssumedRole:
 		return p.ID + ":" + p.SessionName
+	case FederatedUser:
+		return p.AccountID + ":" + p.SessionName
 	}
 	return p.ID
 }
 
 // Type is the value of the aws:PrincipalType condition key: "Account" for
-// the root, "User" for a user.
+// the root, "User" for a user, "AssumedRole", "FederatedUser".
 func (p *Principal) Type() string {
 	switch p.Kind {
 	case Root:
@@ -114,6 +185,8 @@ func (p *Principal) Type() string {
 		return "User"
 	case AssumedRole:
 		return "AssumedRole"
+	case FederatedUser:
+		return "FederatedUser"
 	}
 	return ""
 }

@@ -31,22 +31,37 @@ import (
 // Format: "LKS1." + the master key's id + "." + base64url (no padding,
 // only [A-Za-z0-9_-]) of salt‖nonce‖ciphertext‖tag. Without the master key
 // it reveals only the key id's fingerprint and the payload's length (about
-// 250 bytes of JSON without a session policy, so tokens are about 380
-// characters; a session policy adds its length).
+// 250 bytes of JSON without session policies or tags, so tokens are about
+// 380 characters; session policies and tags add their length).
 
-// Session is what a session token carries.
+// Session is what a session token carries: the identity the credentials
+// stand for and what limits them.
 type Session struct {
+	// Kind is "role" (AssumeRole), "web" (AssumeRoleWithWebIdentity),
+	// "user" or "root" (GetSessionToken), "federated" (GetFederationToken).
+	Kind        string `json:"t"`
 	AccountID   string `json:"a"`
 	AccessKeyID string `json:"k"` // ASIA…
 	Secret      string `json:"s"`
-	RoleID      string `json:"ri"` // AROA…
-	RoleName    string `json:"rn"`
-	RolePath    string `json:"rp"`
-	SessionName string `json:"sn"`
-	IssuedAt    int64  `json:"i"` // Unix seconds
-	Expiration  int64  `json:"e"` // Unix seconds
-	// Policy is the session policy given to AssumeRole, "" for none.
-	Policy string `json:"p,omitempty"`
+	// ID, Name and Path: the role's (AROA…), the user's (AIDA…), the
+	// account id for the root, a federated user's creator.
+	ID   string `json:"id"`
+	Name string `json:"n,omitempty"`
+	Path string `json:"p,omitempty"`
+	// SessionName: a role session's name, a federated user's name.
+	SessionName string `json:"sn,omitempty"`
+	// ByRoot: a federated user made by the root.
+	ByRoot     bool  `json:"br,omitempty"`
+	IssuedAt   int64 `json:"i"` // Unix seconds
+	Expiration int64 `json:"e"` // Unix seconds
+	// Policy and PolicyARNs are the session policies, none when empty.
+	Policy     string   `json:"sp,omitempty"`
+	PolicyARNs []string `json:"pa,omitempty"`
+	// Tags are session tags, TransitiveTags the keys of those a chained
+	// role session inherits.
+	Tags           map[string]string `json:"tg,omitempty"`
+	TransitiveTags []string          `json:"tt,omitempty"`
+	SourceIdentity string            `json:"si,omitempty"`
 }
 
 const sessionTokenPrefix = "LKS1."

@@ -14,6 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/sigv4"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/sts"
 )
 
 // UseRecorder is told of every successful authentication.
@@ -135,9 +136,45 @@ func (a *Authenticator) authenticateSession(sr *sigv4.SignedRequest, now time.Ti
 	if s.Expired(now) {
 		return nil, &awserr.Error{Code: "ExpiredToken", Message: "The security token included in the request is expired", Status: http.StatusForbidden, Sender: true}
 	}
-	return &principal.Principal{Kind: principal.AssumedRole, AccountID: s.AccountID, ID: s.RoleID, Name: s.RoleName, Path: s.RolePath,
-		SessionName: s.SessionName, AccessKeyID: s.AccessKeyID,
-		Session: &principal.Session{IssuedAt: time.Unix(s.IssuedAt, 0).UTC(), Expiration: time.Unix(s.Expiration, 0).UTC(), Policy: s.Policy}}, nil
+	p, err := sts.SessionPrincipal(s)
+	if err != nil {
+		// Sealed by this server yet not a whole principal: refuse it.
+		if a.Logger != nil {
+			a.Logger.Error("session token refused", "access_key_id", sr.AccessKeyID, "error", err)
+		}
+		return nil, awserr.InvalidClientTokenID()
+	}
+	return p, nil
+}
+
+// sessionRestriction refuses what AWS does not let temporary credentials
+// do whatever their policies say: credentials from GetSessionToken call no
+// IAM action (without MFA, which Latchkey does not serve) and, in STS,
+// only AssumeRole and GetCallerIdentity; a federated user calls no IAM
+// action and only GetCallerIdentity in STS; no session calls
+// GetSessionToken or GetFederationToken.
+func sessionRestriction(c *principal.Principal, service, action string) error {
+	if c.Session == nil {
+		return nil
+	}
+	if action == "GetCallerIdentity" && service == "sts" {
+		return nil
+	}
+	origin := c.Session.Origin
+	if service == "iam" && (origin == principal.GetSessionToken || origin == principal.GetFederationToken) {
+		return awserr.InvalidClientTokenID()
+	}
+	if service != "sts" {
+		return nil
+	}
+	switch {
+	case action == "GetSessionToken" || action == "GetFederationToken":
+		return awserr.AccessDenied("Cannot call %s with session credentials", action)
+	case origin == principal.GetSessionToken && action != "AssumeRole",
+		origin == principal.GetFederationToken:
+		return awserr.AccessDenied("Cannot call %s with session credentials", action)
+	}
+	return nil
 }
 
 // keyPrincipal is the identity an access key authenticates: the account's

@@ -30,7 +30,7 @@ func TestSessionExpiry(t *testing.T) {
 	}
 	issued := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	sess := secret.Session{AccountID: "123456789012", AccessKeyID: secret.NewTemporaryAccessKeyID(), Secret: secret.NewSecretAccessKey(),
-		RoleID: secret.NewRoleID(), RoleName: "deploy", RolePath: "/", SessionName: "s", IssuedAt: issued.Unix(), Expiration: issued.Add(15 * time.Minute).Unix()}
+		Kind: "role", ID: secret.NewRoleID(), Name: "deploy", Path: "/", SessionName: "s", IssuedAt: issued.Unix(), Expiration: issued.Add(15 * time.Minute).Unix()}
 	token, err := secret.SealSession(keys.Primary(), sess)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func TestSessionExpiry(t *testing.T) {
 			req, body := request(tc.at)
 			p, _, err := a.Authenticate(t.Context(), req, body, tc.at)
 			if tc.code == "" {
-				if err != nil || p.Kind != principal.AssumedRole || p.ARN() != "arn:aws:sts::123456789012:assumed-role/deploy/s" || p.UserID() != sess.RoleID+":s" {
+				if err != nil || p.Kind != principal.AssumedRole || p.ARN() != "arn:aws:sts::123456789012:assumed-role/deploy/s" || p.UserID() != sess.ID+":s" {
 					t.Fatalf("Authenticate = %+v, %v", p, err)
 				}
 				return

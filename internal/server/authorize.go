@@ -31,7 +31,7 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 	switch c.Kind {
 	case principal.Root:
 		return "root", nil
-	case principal.User, principal.AssumedRole:
+	case principal.User, principal.AssumedRole, principal.FederatedUser:
 		if set, err = a.Source.Principal(ctx, c); err != nil {
 			return "", awserr.InternalFailure(err)
 		}

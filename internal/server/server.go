@@ -244,6 +244,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	if o == nil {
 		return s.fail(w, rec, awserr.InvalidAction(rec.action, version))
 	}
+	if err := sessionRestriction(caller, o.Service, o.Action); err != nil {
+		return s.fail(w, rec, err)
+	}
 	rec.mutating = o.Mutating
 	rec.target = auditTarget(params)
 	m, ok := awsmodel.Operation(o.Service, o.Action)

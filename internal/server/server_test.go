@@ -60,6 +60,9 @@ func (failingBackend) GroupPolicySet(context.Context, string, string) (store.Pol
 func (failingBackend) RolePolicySet(context.Context, string, string) (store.PolicySet, error) {
 	return store.PolicySet{}, errors.New("database is locked")
 }
+func (failingBackend) SessionPolicies(context.Context, string, []string) ([]store.PolicyDocument, error) {
+	return nil, errors.New("database is locked")
+}
 func (failingBackend) Generation() uint64 { return 0 }
 
 // allowAllBackend gives every user an Allow of everything.
@@ -74,6 +77,10 @@ func (allowAllBackend) GroupPolicySet(context.Context, string, string) (store.Po
 func (allowAllBackend) RolePolicySet(context.Context, string, string) (store.PolicySet, error) {
 	return store.PolicySet{}, nil
 }
+func (allowAllBackend) SessionPolicies(context.Context, string, []string) ([]store.PolicyDocument, error) {
+	return nil, nil
+}
+
 func (allowAllBackend) Generation() uint64 { return 0 }
 
 // TestAuthorizerFailsClosed: a principal of an unknown kind, a store that

@@ -559,6 +559,12 @@ type Authorization interface {
 	GroupPolicySet(ctx context.Context, accountID, name string) (PolicySet, error)
 	// RolePolicySet reads the policy set of the role named name.
 	RolePolicySet(ctx context.Context, accountID, name string) (PolicySet, error)
+	// SessionPolicies reads, in one snapshot, the default versions of the
+	// managed policies named as a session's policies, in the order given:
+	// AWS managed ones as their reference alone; a customer managed one
+	// that no longer exists is left out (a session policy only limits, so
+	// a missing one allows nothing).
+	SessionPolicies(ctx context.Context, accountID string, policyARNs []string) ([]PolicyDocument, error)
 }
 
 // ChangeFeed tells caches when authorization state may have changed.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/principal"
-	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -23,8 +21,6 @@ const (
 	// chainedSessionLimit bounds a session made by a role session, as AWS
 	// limits role chaining.
 	chainedSessionLimit = time.Hour
-	// maxSessionPolicySize is the inline session policy's allotted space.
-	maxSessionPolicySize = 2048
 )
 
 type xmlCredentials struct {
@@ -43,6 +39,7 @@ type assumeRoleResult struct {
 	Credentials      xmlCredentials     `xml:"Credentials"`
 	AssumedRoleUser  xmlAssumedRoleUser `xml:"AssumedRoleUser"`
 	PackedPolicySize *int               `xml:"PackedPolicySize,omitempty"`
+	SourceIdentity   string             `xml:"SourceIdentity,omitempty"`
 }
 
 // roleTarget is AssumeRole's resource: the role ARN as given.
@@ -57,7 +54,9 @@ func assumeDenied(caller, roleARN string) *awserr.Error {
 // assumeRole issues temporary credentials for a role. The request pipeline
 // has already checked the caller's own policies allow sts:AssumeRole on
 // the role; here the role's trust policy must allow the caller too (in
-// any account on this server, as across AWS accounts). The credentials
+// any account on this server, as across AWS accounts), and both must allow
+// sts:TagSession when the request tags the session and
+// sts:SetSourceIdentity when it sets a source identity. The credentials
 // are self-contained (secret.Session): nothing is stored.
 func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	roleARN := r.Input.String("RoleArn")
@@ -65,11 +64,11 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	if caller.IsRoot() {
 		return nil, awserr.AccessDenied("Roles may not be assumed by root accounts.")
 	}
-	// Refused rather than ignored: a caller narrowing a session with
-	// managed policies, or tagging it, must not get a wider one.
-	for _, param := range []string{"PolicyArns", "Tags", "TransitiveTagKeys", "SourceIdentity", "SerialNumber", "TokenCode", "ProvidedContexts"} {
+	// Refused rather than ignored: MFA and provided contexts would be
+	// claims Latchkey cannot check.
+	for _, param := range []string{"SerialNumber", "TokenCode", "ProvidedContexts"} {
 		if hasParam(r, param) {
-			return nil, awserr.ValidationError("%s is not supported by this server's AssumeRole yet.", param)
+			return nil, awserr.ValidationError("%s is not supported by this server's AssumeRole.", param)
 		}
 	}
 	account, path, name, ok := arn.ParseRole(roleARN)
@@ -83,26 +82,44 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
-	trust, err := policy.ParseResourcePolicy(role.AssumeRolePolicy)
+	limits, err := readSessionLimits(r, true)
 	if err != nil {
-		return nil, awserr.InternalFailure(fmt.Errorf("stored trust policy of %s no longer parses: %w", roleARN, err))
+		return nil, err
+	}
+	sourceIdentity := r.Input.String("SourceIdentity")
+	if inherited := callerSourceIdentity(caller); inherited != "" {
+		if sourceIdentity != "" && sourceIdentity != inherited {
+			return nil, awserr.AccessDenied("The source identity of a role session cannot be changed by the sessions it makes.")
+		}
+		sourceIdentity = inherited
 	}
 	sessionName := r.Input.String("RoleSessionName")
+	stsKeys := map[string][]string{"sts:RoleSessionName": {sessionName}}
+	if id := r.Input.String("ExternalId"); id != "" {
+		stsKeys["sts:ExternalId"] = []string{id}
+	}
+	if sourceIdentity != "" {
+		stsKeys["sts:SourceIdentity"] = []string{sourceIdentity}
+	}
+	if len(limits.transitive) > 0 {
+		stsKeys["sts:TransitiveTagKeys"] = limits.transitive
+	}
 	// The trust policy sees the same context keys the caller's own
 	// policies see (principal tags, transport, region, time …), and STS's.
 	callerSet, err := s.Authz.Principal(ctx, caller)
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
-	stsKeys := map[string][]string{"sts:RoleSessionName": {sessionName}}
-	if id := r.Input.String("ExternalId"); id != "" {
-		stsKeys["sts:ExternalId"] = []string{id}
-	}
 	ctxKeys := authz.Context(caller, callerSet, authz.InfoOf(r), stsKeys)
-	decision := policy.Evaluate([]*policy.Policy{trust}, policy.Request{Action: "sts:AssumeRole", Resource: roleARN, Context: ctxKeys,
-		Principal: &policy.PrincipalRef{ARN: caller.ARN(), Account: caller.AccountID}})
-	if decision != policy.Allow {
-		return nil, assumeDenied(caller.ARN(), roleARN)
+	actions := []string{"sts:AssumeRole"}
+	if r.Input.Has("Tags.member.1.Key") {
+		actions = append(actions, "sts:TagSession")
+	}
+	if r.Input.Has("SourceIdentity") {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	if err := s.trusted(role, roleARN, caller, callerSet, actions, ctxKeys); err != nil {
+		return nil, err
 	}
 
 	duration := defaultSessionDuration
@@ -115,33 +132,53 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
 		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
-	sessionPolicy := r.Input.String("Policy")
-	var packed *int
-	if sessionPolicy != "" {
-		if _, err := policy.Parse(sessionPolicy); err != nil {
-			return nil, err
-		}
-		pct := policy.SizeWithoutWhitespace(sessionPolicy) * 100 / maxSessionPolicySize
-		if pct > 100 {
-			return nil, &awserr.Error{Code: "PackedPolicyTooLarge", Message: fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy.", pct), Status: http.StatusBadRequest, Sender: true}
-		}
-		packed = &pct
-	}
-
 	now := r.Time.UTC()
-	sess := secret.Session{AccountID: account, AccessKeyID: secret.NewTemporaryAccessKeyID(), Secret: secret.NewSecretAccessKey(),
-		RoleID: role.ID, RoleName: role.Name, RolePath: role.Path, SessionName: sessionName,
-		IssuedAt: now.Unix(), Expiration: now.Add(duration).Unix(), Policy: sessionPolicy}
-	token, err := secret.SealSession(s.Keyring.Primary(), sess)
+	session := &principal.Principal{Kind: principal.AssumedRole, AccountID: account, ID: role.ID, Name: role.Name, Path: role.Path, SessionName: sessionName,
+		Session: &principal.Session{Origin: principal.AssumeRole, IssuedAt: now, Expiration: now.Add(duration), SourceIdentity: sourceIdentity}}
+	limits.apply(session.Session)
+	creds, err := s.sealSession(session)
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
 	return assumeRoleResult{
-		Credentials: xmlCredentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: token,
-			Expiration: time.Unix(sess.Expiration, 0).UTC().Format("2006-01-02T15:04:05Z")},
-		AssumedRoleUser:  xmlAssumedRoleUser{AssumedRoleID: role.ID + ":" + sessionName, Arn: "arn:aws:sts::" + account + ":assumed-role/" + role.Name + "/" + sessionName},
-		PackedPolicySize: packed,
+		Credentials:      creds,
+		AssumedRoleUser:  xmlAssumedRoleUser{AssumedRoleID: session.UserID(), Arn: session.ARN()},
+		PackedPolicySize: limits.packed,
+		SourceIdentity:   sourceIdentity,
 	}, nil
+}
+
+// trusted checks that the role's trust policy allows the caller every one
+// of actions, and that the caller's own policies allow those beyond
+// sts:AssumeRole (which the request pipeline checked).
+func (s *Service) trusted(role store.Role, roleARN string, caller *principal.Principal, callerSet *authz.Set, actions []string, ctxKeys map[string][]string) error {
+	trust, err := policy.ParseResourcePolicy(role.AssumeRolePolicy)
+	if err != nil {
+		return awserr.InternalFailure(fmt.Errorf("stored trust policy of %s no longer parses: %w", roleARN, err))
+	}
+	for _, action := range actions {
+		req := policy.Request{Action: action, Resource: roleARN, Context: ctxKeys,
+			Principal: &policy.PrincipalRef{ARN: caller.ARN(), Account: caller.AccountID}}
+		if policy.Evaluate([]*policy.Policy{trust}, req) != policy.Allow {
+			return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller.ARN(), action, roleARN)
+		}
+		if action != "sts:AssumeRole" && callerSet != nil {
+			req.Principal = nil
+			if authz.Decide(callerSet, req, false).Decision != authz.Allowed {
+				return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller.ARN(), action, roleARN)
+			}
+		}
+	}
+	return nil
+}
+
+// callerSourceIdentity is the source identity of the caller's role
+// session, which sessions it makes carry on.
+func callerSourceIdentity(c *principal.Principal) string {
+	if c.Kind == principal.AssumedRole && c.Session != nil {
+		return c.Session.SourceIdentity
+	}
+	return ""
 }
 
 // hasParam reports whether the request gives param, as a value or as a

@@ -1,10 +1,11 @@
 // Package sts implements the STS actions Latchkey serves: who is calling
-// (GetCallerIdentity) and which account a key belongs to (GetAccessKeyInfo).
+// (GetCallerIdentity), which account a key belongs to (GetAccessKeyInfo),
+// and temporary credentials (AssumeRole, GetSessionToken,
+// GetFederationToken), sealed into self-contained session tokens.
 package sts
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
@@ -56,6 +57,17 @@ func (s *Service) Operations() []op.Operation {
 			Handler: s.assumeRole,
 		},
 		{
+			// AWS needs no permission for GetSessionToken either; what its
+			// credentials may do is limited (see server's
+			// sessionRestriction).
+			Service: "sts", Action: "GetSessionToken", Mutating: true,
+			Handler: s.getSessionToken,
+		},
+		{
+			Service: "sts", Action: "GetFederationToken", Permission: "sts:GetFederationToken", Resource: federatedUserTarget, Mutating: true,
+			Handler: s.getFederationToken,
+		},
+		{
 			Service: "sts", Action: "GetAccessKeyInfo", Permission: "sts:GetAccessKeyInfo",
 			Resource: func(context.Context, *op.Request) (op.Target, error) { return op.Target{ARN: "*"}, nil },
 			Handler:  s.getAccessKeyInfo,
@@ -77,7 +89,7 @@ func (s *Service) getAccessKeyInfo(ctx context.Context, r *op.Request) (any, err
 	id := r.Input.String("AccessKeyId")
 	k, err := s.Keys.GetAccessKey(ctx, id)
 	if err != nil {
-		return nil, &awserr.Error{Code: "InvalidParameterValue", Message: "The access key ID " + id + " is not recognized.", Status: http.StatusBadRequest, Sender: true}
+		return nil, awserr.InvalidParameterValue("The access key ID %s is not recognized.", id)
 	}
 	return getAccessKeyInfoResult{Account: k.AccountID}, nil
 }

@@ -99,6 +99,35 @@ func (s *Store) RolePolicySet(ctx context.Context, accountID, name string) (stor
 	return set, err
 }
 
+// SessionPolicies implements store.Authorization.
+func (s *Store) SessionPolicies(ctx context.Context, accountID string, policyARNs []string) ([]store.PolicyDocument, error) {
+	var out []store.PolicyDocument
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		for _, a := range policyARNs {
+			if a2, _, _, ok := arn.ParsePolicy(a); !ok || a2 != accountID && !arn.IsAWSManagedPolicy(a) {
+				continue
+			}
+			var exists bool
+			if !arn.IsAWSManagedPolicy(a) {
+				if err := tx.QueryRowContext(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM managed_policies WHERE account_id = ? AND arn = ?)`), accountID, a).Scan(&exists); err != nil {
+					return err
+				}
+				if !exists {
+					continue
+				}
+			}
+			d, err := s.policyDocument(ctx, tx, accountID, a)
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // attachedDocuments reads an entity's attached policies with their default
 // versions, ordered by name ignoring case. A customer managed policy whose
 // row or default version is missing is an integrity failure, never a

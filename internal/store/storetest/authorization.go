@@ -205,3 +205,36 @@ func testGroupPolicySet(t *testing.T, s store.Store) {
 		t.Fatalf("group seen from another account: %v", err)
 	}
 }
+
+func testSessionPolicies(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustAccount(t, s, acct)
+	mustAccount(t, s, otherAcct)
+	shared := mustPolicyAt(t, s, acct, "/shared/", "Shared", "shared-v1")
+	zed := mustPolicy(t, s, "Zed", "zed-v1")
+	foreign := mustPolicyAt(t, s, otherAcct, "/", "Foreign", "foreign-v1")
+	ro := awsPolicy("ReadOnlyAccess")
+	gone := "arn:aws:iam::" + acct + ":policy/Gone"
+
+	docs, err := s.SessionPolicies(ctx, acct, []string{zed.PolicyARN, gone, ro.PolicyARN, shared.PolicyARN, foreign.PolicyARN})
+	mustOK(t, "SessionPolicies", err)
+	// Order as given; the missing and the other account's left out.
+	wantNames(t, "session policies", namesOf(docs, documentName), []string{"Zed", "ReadOnlyAccess", "Shared"})
+	wantCustomer(t, "customer managed", docs[0], zed, "v1", "zed-v1")
+	wantAWS(t, "AWS managed", docs[1], ro)
+	wantCustomer(t, "customer managed with a path", docs[2], shared, "v1", "shared-v1")
+
+	_, err = s.CreatePolicyVersion(ctx, acct, zed.PolicyARN, "zed-v2", true, epoch)
+	mustOK(t, "CreatePolicyVersion", err)
+	docs, err = s.SessionPolicies(ctx, acct, []string{zed.PolicyARN})
+	mustOK(t, "SessionPolicies", err)
+	if len(docs) != 1 {
+		t.Fatalf("SessionPolicies = %+v", docs)
+	}
+	wantCustomer(t, "after a new default version", docs[0], zed, "v2", "zed-v2")
+
+	docs, err = s.SessionPolicies(ctx, acct, nil)
+	if err != nil || len(docs) != 0 {
+		t.Fatalf("SessionPolicies of none = %+v, %v", docs, err)
+	}
+}

@@ -66,6 +66,7 @@ func Run(t *testing.T, newStore Factory) {
 
 		{"UserPolicySet", testUserPolicySet},
 		{"GroupPolicySet", testGroupPolicySet},
+		{"SessionPolicies", testSessionPolicies},
 		{"ChangeFeed", testChangeFeed},
 
 		{"ConcurrentAttachLimit", testConcurrentAttachLimit},
