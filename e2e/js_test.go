@@ -203,7 +203,7 @@ func inspected(t *testing.T, out, prefix string, fields map[string]string) map[s
 type nodeRunner struct{ dir string }
 
 // The versions testdata/js/package.json pins.
-var jsSDKPackages = []string{"@aws-sdk/client-iam", "@aws-sdk/client-sts"}
+var jsSDKPackages = []string{"@aws-sdk/client-iam", "@aws-sdk/client-sts", "@aws-sdk/credential-providers"}
 
 var npmCI sync.Mutex
 

@@ -27,11 +27,18 @@ fi
 [ -n "$tf_mirror" ] || fail "no filesystem mirror holds registry.terraform.io/hashicorp/aws/5.100.0; make one with 'terraform providers mirror DIR' where the Terraform registry is reachable and copy DIR to /opt/tf-plugins"
 echo "test-deps: $(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null terraform version | head -1), hashicorp/aws 5.100.0 in $tf_mirror"
 
-# Node.js 20+ and the JS SDK v3 clients pinned in e2e/testdata/js
-# (e2e/js_test.go), installed from its package-lock.json.
+# Node.js 20+ and the JS SDK v3 packages pinned in e2e/testdata/js: the IAM
+# and STS clients (e2e/js_test.go) and @aws-sdk/credential-providers
+# (e2e/session_clients_test.go), installed from its package-lock.json.
 command -v node >/dev/null || fail "node is not on PATH; install Node.js 20 or later (apt-get install nodejs npm)"
 command -v npm >/dev/null || fail "npm is not on PATH; install it (apt-get install npm)"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || fail "node $(node --version) is too old; the AWS SDK for JavaScript v3 needs Node.js 20 or later"
 (cd e2e/testdata/js && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in e2e/testdata/js failed"
+(cd e2e/testdata/js && node -e '
+const fs = require("fs");
+for (const [name, want] of Object.entries(require("./package.json").dependencies)) {
+  const got = JSON.parse(fs.readFileSync("node_modules/" + name + "/package.json", "utf8")).version;
+  if (got !== want) { console.error(name + " " + got + " is installed, package.json pins " + want); process.exit(1); }
+}') || fail "e2e/testdata/js/node_modules does not hold the versions package.json pins"
 echo "test-deps: node $(node --version), $(cd e2e/testdata/js && node -p 'Object.entries(require("./package.json").dependencies).map(([n, v]) => n + "@" + v).join(" ")')"
