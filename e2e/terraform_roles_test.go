@@ -20,10 +20,12 @@ import (
 // TestTerraformRoles drives the real Terraform CLI and hashicorp/aws provider
 // 5.100.0 through roles and instance profiles (testdata/terraform_roles/
 // main.tf): apply, a clean plan, an update of a role's trust policy,
-// description, session length, tags and permissions boundary and of the
-// instance profile's role, a clean plan again, import of every resource into
-// a fresh state followed by a clean plan, and a destroy that must leave the
-// account without roles, instance profiles or customer managed policies.
+// description, session length, tags and permissions boundary, of the
+// instance profile's role and of the OpenID Connect provider's client ids,
+// thumbprints and tags, a clean plan again, import of every resource into a
+// fresh state followed by a clean plan, and a destroy that must leave the
+// account without roles, instance profiles, OpenID Connect providers or
+// customer managed policies.
 // Every apply is checked through aws-sdk-go-v2 as well.
 //
 // It reuses TestTerraformAccessKey's terraform runner (the provider from the
@@ -60,6 +62,8 @@ func TestTerraformRoles(t *testing.T) {
 		boundaryAARN = "arn:aws:iam::" + account + ":policy/role-boundary-a"
 		boundaryBARN = "arn:aws:iam::" + account + ":policy/role-boundary-b"
 		iamReadOnly  = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
+		ciARN        = "arn:aws:iam::" + account + ":role/ci"
+		oidcARN      = "arn:aws:iam::" + account + ":oidc-provider/token.ci.example.com/org"
 	)
 	vars := map[string]any{
 		"endpoint":   s.URL,
@@ -85,12 +89,16 @@ func TestTerraformRoles(t *testing.T) {
 	// The checks every apply is followed by; what differs is what the
 	// variables made of the app role and the instance profile.
 	auditor := tfRolesWant{ARN: auditorARN, Path: "/", MaxSessionDuration: 3600, Tags: map[string]string{"team": "security"}}
-	check := func(t *testing.T, app tfRolesWant, profileRole string) {
+	ci := tfRolesWant{ARN: ciARN, Path: "/", MaxSessionDuration: 3600, Tags: map[string]string{}}
+	check := func(t *testing.T, app tfRolesWant, profileRole string, oidc tfOIDCWant) {
 		t.Helper()
 		acct.role(t, "app", app)
 		acct.role(t, "auditor", auditor)
+		acct.role(t, "ci", ci)
 		acct.trustPolicy(t, "app", tfIAMOutput(t, tf, "app_trust_json"))
 		acct.trustPolicy(t, "auditor", tfIAMOutput(t, tf, "auditor_trust_json"))
+		acct.trustPolicy(t, "ci", tfIAMOutput(t, tf, "ci_trust_json"))
+		acct.oidcProvider(t, oidcARN, oidc)
 		acct.rolePolicies(t, "app", map[string]string{"app-inline": "iam:GetRole"})
 		acct.rolePolicies(t, "auditor", nil)
 		acct.attached(t, "app", appPolicyARN)
@@ -98,7 +106,7 @@ func TestTerraformRoles(t *testing.T) {
 		acct.policyRoles(t, appPolicyARN, "app")
 		acct.policyRoles(t, iamReadOnly, "auditor")
 		acct.roles(t, "/service/", "app")
-		acct.roles(t, "/", "app", "auditor")
+		acct.roles(t, "/", "app", "auditor", "ci")
 		for _, b := range []string{boundaryAARN, boundaryBARN} {
 			n := int32(0)
 			if b == app.Boundary {
@@ -119,7 +127,10 @@ func TestTerraformRoles(t *testing.T) {
 		check(t, tfRolesWant{
 			ARN: appARN, Path: "/service/", Description: "Runs the app on EC2", MaxSessionDuration: 7200,
 			Boundary: boundaryAARN, Tags: map[string]string{"team": "platform", "owner": "alice"},
-		}, "app")
+		}, "app", tfOIDCWant{
+			URL: "token.ci.example.com/org", ClientIDs: []string{"sts.amazonaws.com", "legacy"},
+			Thumbprints: []string{"6938fd4d98bab03faadb97b34396831e3780aea1"}, Tags: map[string]string{"team": "platform"},
+		})
 	})
 
 	step("PlanClean", func(t *testing.T) { tf.planClean(t) })
@@ -131,6 +142,9 @@ func TestTerraformRoles(t *testing.T) {
 		vars["app_tags"] = map[string]string{"team": "identity", "env": "e2e"} // one changed, one added, one removed
 		vars["app_boundary"] = "b"
 		vars["profile_role"] = "auditor"
+		vars["oidc_client_ids"] = []string{"deploy", "sts.amazonaws.com"} // one added, one removed
+		vars["oidc_thumbprints"] = []string{"1c58a3a8518e8759bf075b76b750d4f2df264fcd", "6938fd4d98bab03faadb97b34396831e3780aea1"}
+		vars["oidc_tags"] = map[string]string{"team": "identity", "env": "e2e"}
 		tf.writeVars(t, vars)
 		tf.run(t, 0, "apply", "-auto-approve", "-input=false")
 		if doc := tfIAMOutput(t, tf, "app_trust_json"); !regexp.MustCompile(`lambda\.amazonaws\.com`).MatchString(doc) {
@@ -139,7 +153,11 @@ func TestTerraformRoles(t *testing.T) {
 		check(t, tfRolesWant{
 			ARN: appARN, Path: "/service/", Description: "Runs the app on EC2 and Lambda", MaxSessionDuration: 14400,
 			Boundary: boundaryBARN, Tags: map[string]string{"team": "identity", "env": "e2e"},
-		}, "auditor")
+		}, "auditor", tfOIDCWant{
+			URL: "token.ci.example.com/org", ClientIDs: []string{"deploy", "sts.amazonaws.com"},
+			Thumbprints: []string{"1c58a3a8518e8759bf075b76b750d4f2df264fcd", "6938fd4d98bab03faadb97b34396831e3780aea1"},
+			Tags:        map[string]string{"team": "identity", "env": "e2e"},
+		})
 	})
 
 	step("PlanCleanAfterUpdate", func(t *testing.T) { tf.planClean(t) })
@@ -159,6 +177,8 @@ func TestTerraformRoles(t *testing.T) {
 			{"aws_iam_role_policy_attachment.app", "app/" + appPolicyARN},
 			{"aws_iam_role_policy_attachment.auditor_iam_read_only", "auditor/" + iamReadOnly},
 			{"aws_iam_instance_profile.app", "app-profile"},
+			{"aws_iam_openid_connect_provider.ci", oidcARN},
+			{"aws_iam_role.ci", "ci"},
 		} {
 			tf.run(t, 0, "import", "-input=false", imp[0], imp[1])
 		}
@@ -176,9 +196,14 @@ func TestTerraformRoles(t *testing.T) {
 		for _, p := range must[*iam.ListPoliciesOutput](t)(root.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal})).Policies {
 			t.Errorf("policy left after destroy: %s", aws.ToString(p.Arn))
 		}
+		for _, p := range must[*iam.ListOpenIDConnectProvidersOutput](t)(root.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})).OpenIDConnectProviderList {
+			t.Errorf("OpenID Connect provider left after destroy: %s", aws.ToString(p.Arn))
+		}
 		_, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})
 		wantCode(t, err, "NoSuchEntity")
 		_, err = root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("app-profile")})
+		wantCode(t, err, "NoSuchEntity")
+		_, err = root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcARN)})
 		wantCode(t, err, "NoSuchEntity")
 		p := must[*iam.GetPolicyOutput](t)(root.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(iamReadOnly)})).Policy
 		if n := aws.ToInt32(p.AttachmentCount); n != 0 {
@@ -380,5 +405,44 @@ func (a tfRolesAccount) profilesForRole(t *testing.T, role string, want ...strin
 	}
 	if !tfIAMSameNames(got, want) {
 		t.Errorf("instance profiles of role %s: %v, want %v", role, got, want)
+	}
+}
+
+// tfOIDCWant is what GetOpenIDConnectProvider should say of a provider:
+// its client ids as a set (the provider's client_id_list is one), its
+// thumbprints in order (thumbprint_list is a list).
+type tfOIDCWant struct {
+	URL         string
+	ClientIDs   []string
+	Thumbprints []string
+	Tags        map[string]string
+}
+
+// oidcProvider asserts GetOpenIDConnectProvider's members, that
+// ListOpenIDConnectProviderTags agrees with its tags, and that
+// ListOpenIDConnectProviders lists the provider.
+func (a tfRolesAccount) oidcProvider(t *testing.T, providerARN string, want tfOIDCWant) {
+	t.Helper()
+	p := must[*iam.GetOpenIDConnectProviderOutput](t)(a.c.GetOpenIDConnectProvider(t.Context(), &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(providerARN)}))
+	if aws.ToString(p.Url) != want.URL || !tfIAMSameNames(p.ClientIDList, want.ClientIDs) || !reflect.DeepEqual(p.ThumbprintList, want.Thumbprints) {
+		t.Errorf("OpenID Connect provider %s: url %q, client ids %v, thumbprints %v; want %q %v %v",
+			providerARN, aws.ToString(p.Url), p.ClientIDList, p.ThumbprintList, want.URL, want.ClientIDs, want.Thumbprints)
+	}
+	if p.CreateDate == nil || time.Since(*p.CreateDate) > 10*time.Minute || time.Since(*p.CreateDate) < -time.Minute {
+		t.Errorf("OpenID Connect provider %s: create date %v is not about now", providerARN, p.CreateDate)
+	}
+	if got := tfRolesTags(p.Tags); !reflect.DeepEqual(got, want.Tags) {
+		t.Errorf("OpenID Connect provider %s: GetOpenIDConnectProvider tags %v, want %v", providerARN, got, want.Tags)
+	}
+	tags := must[*iam.ListOpenIDConnectProviderTagsOutput](t)(a.c.ListOpenIDConnectProviderTags(t.Context(), &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: aws.String(providerARN)})).Tags
+	if got := tfRolesTags(tags); !reflect.DeepEqual(got, want.Tags) {
+		t.Errorf("OpenID Connect provider %s: ListOpenIDConnectProviderTags %v, want %v", providerARN, got, want.Tags)
+	}
+	var listed []string
+	for _, e := range must[*iam.ListOpenIDConnectProvidersOutput](t)(a.c.ListOpenIDConnectProviders(t.Context(), &iam.ListOpenIDConnectProvidersInput{})).OpenIDConnectProviderList {
+		listed = append(listed, aws.ToString(e.Arn))
+	}
+	if !tfIAMSameNames(listed, []string{providerARN}) {
+		t.Errorf("ListOpenIDConnectProviders: %v, want [%s]", listed, providerARN)
 	}
 }

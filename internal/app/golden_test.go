@@ -156,6 +156,31 @@ func TestGoldenResponses(t *testing.T) {
 		{"CreateRoleAssumable", "iam", []string{"Action", "CreateRole", "RoleName", "Assumable",
 			"AssumeRolePolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`}},
 		{"AssumeRoleByRoot", "sts", []string{"Action", "AssumeRole", "RoleArn", "arn:aws:iam::123456789012:role/Assumable", "RoleSessionName", "golden"}},
+
+		// OpenID Connect providers, after the account-wide reads too.
+		{"CreateOpenIDConnectProvider", "iam", []string{"Action", "CreateOpenIDConnectProvider", "Url", "https://server.example.com/oidc",
+			"ClientIDList.member.1", "my-application-id", "ClientIDList.member.2", "sts.amazonaws.com",
+			"ThumbprintList.member.1", "9e99a48a9960b14926bb7f3b02e22da2b0ab7280", "Tags.member.1.Key", "team", "Tags.member.1.Value", "R and D"}},
+		{"CreateOpenIDConnectProviderPlain", "iam", []string{"Action", "CreateOpenIDConnectProvider", "Url", "https://token.example.org"}},
+		{"GetOpenIDConnectProvider", "iam", []string{"Action", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/server.example.com/oidc"}},
+		{"GetOpenIDConnectProviderPlain", "iam", []string{"Action", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/token.example.org"}},
+		{"ListOpenIDConnectProviders", "iam", []string{"Action", "ListOpenIDConnectProviders"}},
+		{"UpdateOpenIDConnectProviderThumbprint", "iam", []string{"Action", "UpdateOpenIDConnectProviderThumbprint", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/server.example.com/oidc",
+			"ThumbprintList.member.1", "6938fd4d98bab03faadb97b34396831e3780aea1", "ThumbprintList.member.2", "1c58a3a8518e8759bf075b76b750d4f2df264fcd"}},
+		{"AddClientIDToOpenIDConnectProvider", "iam", []string{"Action", "AddClientIDToOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/server.example.com/oidc", "ClientID", "another-app"}},
+		{"RemoveClientIDFromOpenIDConnectProvider", "iam", []string{"Action", "RemoveClientIDFromOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/server.example.com/oidc", "ClientID", "my-application-id"}},
+		{"TagOpenIDConnectProvider", "iam", []string{"Action", "TagOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/server.example.com/oidc", "Tags.member.1.Key", "env", "Tags.member.1.Value", "prod"}},
+		{"UntagOpenIDConnectProvider", "iam", []string{"Action", "UntagOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/server.example.com/oidc", "TagKeys.member.1", "team"}},
+		{"ListOpenIDConnectProviderTags", "iam", []string{"Action", "ListOpenIDConnectProviderTags", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/server.example.com/oidc"}},
+		{"GetOpenIDConnectProviderUpdated", "iam", []string{"Action", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/server.example.com/oidc"}},
+		{"CreateOpenIDConnectProviderDuplicate", "iam", []string{"Action", "CreateOpenIDConnectProvider", "Url", "https://server.example.com/oidc"}},
+		{"CreateOpenIDConnectProviderInvalidURL", "iam", []string{"Action", "CreateOpenIDConnectProvider", "Url", "example.org"}},
+		{"CreateOpenIDConnectProviderTooManyThumbprints", "iam", []string{"Action", "CreateOpenIDConnectProvider", "Url", "https://thumbs.example.org",
+			"ThumbprintList.member.1", strings.Repeat("a", 40), "ThumbprintList.member.2", strings.Repeat("b", 40), "ThumbprintList.member.3", strings.Repeat("c", 40),
+			"ThumbprintList.member.4", strings.Repeat("d", 40), "ThumbprintList.member.5", strings.Repeat("e", 40), "ThumbprintList.member.6", strings.Repeat("f", 40)}},
+		{"DeleteOpenIDConnectProvider", "iam", []string{"Action", "DeleteOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/token.example.org"}},
+		{"NoSuchOpenIDConnectProvider", "iam", []string{"Action", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/token.example.org"}},
+		{"DeleteOpenIDConnectProviderNoSuchEntity", "iam", []string{"Action", "DeleteOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/token.example.org"}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {

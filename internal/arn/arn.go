@@ -124,3 +124,24 @@ func InstanceProfile(account, path, name string) string {
 	}
 	return "arn:aws:iam::" + account + ":instance-profile" + path + name
 }
+
+// OIDCProvider is the ARN of an OpenID Connect provider: its URL without
+// the scheme (host, port and path) follows "oidc-provider/".
+func OIDCProvider(account, url string) string {
+	return "arn:aws:iam::" + account + ":oidc-provider/" + url
+}
+
+// ParseOIDCProvider splits arn:aws:iam::ACCOUNT:oidc-provider/URL into its
+// account and URL (everything after "oidc-provider/", slashes and colons
+// included); ok is false for any other ARN, or an empty URL.
+func ParseOIDCProvider(a string) (account, url string, ok bool) {
+	rest, ok := strings.CutPrefix(a, "arn:aws:iam::")
+	if !ok {
+		return "", "", false
+	}
+	account, url, ok = strings.Cut(rest, ":oidc-provider/")
+	if !ok || !IsAccountID(account) || url == "" {
+		return "", "", false
+	}
+	return account, url, true
+}

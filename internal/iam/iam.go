@@ -54,6 +54,7 @@ func (s *Service) Operations() []op.Operation {
 	pol := s.policyTarget
 	role := s.roleTarget
 	profile := s.profileTarget
+	oidc := s.oidcProviderTarget
 	all := anyTarget
 	return append([]op.Operation{
 		mut("CreateUser", withRequestedBoundary(s.newUserTarget), s.createUser),
@@ -141,6 +142,17 @@ func (s *Service) Operations() []op.Operation {
 		mut("TagInstanceProfile", profile, s.tagInstanceProfile),
 		mut("UntagInstanceProfile", profile, s.untagInstanceProfile),
 		read("ListInstanceProfileTags", profile, s.listInstanceProfileTags),
+
+		mut("CreateOpenIDConnectProvider", s.newOIDCProviderTarget, s.createOpenIDConnectProvider),
+		read("GetOpenIDConnectProvider", oidc, s.getOpenIDConnectProvider),
+		read("ListOpenIDConnectProviders", all, s.listOpenIDConnectProviders),
+		mut("DeleteOpenIDConnectProvider", oidc, s.deleteOpenIDConnectProvider),
+		mut("UpdateOpenIDConnectProviderThumbprint", oidc, s.updateOpenIDConnectProviderThumbprint),
+		mut("AddClientIDToOpenIDConnectProvider", oidc, s.addClientIDToOpenIDConnectProvider),
+		mut("RemoveClientIDFromOpenIDConnectProvider", oidc, s.removeClientIDFromOpenIDConnectProvider),
+		mut("TagOpenIDConnectProvider", oidc, s.tagOpenIDConnectProvider),
+		mut("UntagOpenIDConnectProvider", oidc, s.untagOpenIDConnectProvider),
+		read("ListOpenIDConnectProviderTags", oidc, s.listOpenIDConnectProviderTags),
 
 		read("GetAccountSummary", all, s.getAccountSummary),
 		read("GetAccountAuthorizationDetails", all, s.getAccountAuthorizationDetails),

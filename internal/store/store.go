@@ -581,6 +581,63 @@ type Meta interface {
 	PutMeta(ctx context.Context, name, value string) error
 }
 
+// AWS's quotas on OpenID Connect providers, enforced by the store inside
+// its transactions. The names are AWS's quota names, as its LimitExceeded
+// messages give them (the tag quota's is Latchkey's: AWS words that one
+// without a name).
+const (
+	MaxOpenIDConnectProvidersPerAccount    = 100 // OpenIdConnectProvidersPerAccount
+	MaxClientIDsPerOpenIDConnectProvider   = 100 // ClientIdsPerOpenIdConnectProvider
+	MaxThumbprintsPerOpenIDConnectProvider = 5   // ThumbprintsPerOpenIdConnectProvider
+	MaxTagsPerOpenIDConnectProvider        = 50  // TagsPerOpenIdConnectProvider
+)
+
+// EntityOpenIDConnectProvider is an IAM OpenID Connect provider.
+const EntityOpenIDConnectProvider Entity = "OpenID Connect provider"
+
+// OpenIDConnectProvider is an IAM OpenID Connect (OIDC) identity provider.
+// It has no id: it is named by its URL without the scheme, so its ARN is
+// arn:aws:iam::ACCOUNT:oidc-provider/URL.
+type OpenIDConnectProvider struct {
+	AccountID string
+	// URL is the provider's URL without "https://" (host, port and path,
+	// exactly as given): what GetOpenIDConnectProvider answers as Url, and
+	// the provider's key, unique per account.
+	URL string
+	// ClientIDs (audiences) and Thumbprints (hex SHA-1 of certificates)
+	// are sets kept in the order given: the store keeps the first of
+	// duplicates, client ids compared exactly, thumbprints ignoring case.
+	ClientIDs   []string
+	Thumbprints []string
+	CreatedAt   time.Time
+	Tags        []Tag
+}
+
+// OpenIDConnectProviders is the OIDC provider aggregate. Providers are
+// named by account and URL (OpenIDConnectProvider.URL, an ARN's suffix).
+// Every write refuses, with a *LimitError, a provider past
+// MaxClientIDsPerOpenIDConnectProvider client ids,
+// MaxThumbprintsPerOpenIDConnectProvider thumbprints or
+// MaxTagsPerOpenIDConnectProvider tags, counted after duplicates are
+// dropped.
+type OpenIDConnectProviders interface {
+	// CreateOpenIDConnectProvider: ErrAlreadyExists for a URL the account
+	// already has, or a *LimitError past MaxOpenIDConnectProvidersPerAccount.
+	CreateOpenIDConnectProvider(ctx context.Context, p OpenIDConnectProvider) error
+	// GetOpenIDConnectProvider reads the provider with that URL, client ids
+	// and thumbprints included: what STS checks a web identity token's
+	// issuer and audience against. NotFoundError{EntityOpenIDConnectProvider}.
+	GetOpenIDConnectProvider(ctx context.Context, accountID, url string) (OpenIDConnectProvider, error)
+	// ListOpenIDConnectProviders returns the account's providers ordered by
+	// URL.
+	ListOpenIDConnectProviders(ctx context.Context, accountID string) ([]OpenIDConnectProvider, error)
+	// UpdateOpenIDConnectProvider runs update on the provider inside one
+	// transaction and stores its result: the client ids, thumbprints and
+	// tags may change, nothing else. It returns the provider as stored.
+	UpdateOpenIDConnectProvider(ctx context.Context, accountID, url string, update func(OpenIDConnectProvider) (OpenIDConnectProvider, error)) (OpenIDConnectProvider, error)
+	DeleteOpenIDConnectProvider(ctx context.Context, accountID, url string) error
+}
+
 // Store is everything a backend provides.
 type Store interface {
 	Accounts
@@ -591,6 +648,7 @@ type Store interface {
 	Roles
 	InstanceProfiles
 	ManagedPolicies
+	OpenIDConnectProviders
 	Authorization
 	ChangeFeed
 	Meta

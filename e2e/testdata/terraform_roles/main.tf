@@ -3,7 +3,8 @@
 # (one trusting AWS services, one trusting the account, with a condition),
 # a role with a path, a description, a longer session, tags and a
 # permissions boundary, a role inline policy, a customer managed and an AWS
-# managed policy attached to roles, and an instance profile holding a role.
+# managed policy attached to roles, an instance profile holding a role, and
+# an OpenID Connect provider with a role trusting its tokens.
 #
 # The test copies this file into a temporary directory and drives the update
 # through terraform.tfvars.json; nothing here names a real AWS endpoint.
@@ -62,6 +63,22 @@ variable "profile_role" {
   type        = string
   description = "Which role the instance profile holds: app or auditor."
   default     = "app"
+}
+
+variable "oidc_client_ids" {
+  type        = list(string)
+  description = "The OpenID Connect provider's client ids (audiences)."
+  default     = ["sts.amazonaws.com", "legacy"]
+}
+
+variable "oidc_thumbprints" {
+  type    = list(string)
+  default = ["6938fd4d98bab03faadb97b34396831e3780aea1"]
+}
+
+variable "oidc_tags" {
+  type    = map(string)
+  default = { team = "platform" }
 }
 
 provider "aws" {
@@ -175,6 +192,38 @@ resource "aws_iam_instance_profile" "app" {
   path = "/profiles/"
   role = var.profile_role == "app" ? aws_iam_role.app.name : aws_iam_role.auditor.name
   tags = { team = "platform" }
+}
+
+resource "aws_iam_openid_connect_provider" "ci" {
+  url             = "https://token.ci.example.com/org"
+  client_id_list  = var.oidc_client_ids
+  thumbprint_list = var.oidc_thumbprints
+  tags            = var.oidc_tags
+}
+
+data "aws_iam_policy_document" "ci_trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.ci.arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.ci.example.com/org:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ci" {
+  name               = "ci"
+  assume_role_policy = data.aws_iam_policy_document.ci_trust.json
+}
+
+output "ci_trust_json" {
+  value = data.aws_iam_policy_document.ci_trust.json
 }
 
 output "app_trust_json" {

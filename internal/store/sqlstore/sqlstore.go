@@ -744,6 +744,8 @@ func (s *Store) Check(ctx context.Context) error {
 		{"policies with more than 5 versions", `SELECT COUNT(*) FROM (SELECT policy_id FROM policy_versions GROUP BY policy_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxPolicyVersions) + `) t`},
 		{"versions without their policy", `SELECT COUNT(*) FROM policy_versions v WHERE NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.id = v.policy_id)`},
 		{"users without their account", `SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.account_id)`},
+		{"OpenID Connect providers without their account", `SELECT COUNT(*) FROM oidc_providers p WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = p.account_id)`},
+		{"accounts over their OpenID Connect provider quota", `SELECT COUNT(*) FROM (SELECT account_id FROM oidc_providers GROUP BY account_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxOpenIDConnectProvidersPerAccount) + `) t`},
 	}
 	for _, c := range checks {
 		var n int
@@ -754,5 +756,5 @@ func (s *Store) Check(ctx context.Context) error {
 			return fmt.Errorf("integrity: %d %s", n, c.what)
 		}
 	}
-	return nil
+	return s.checkOIDCProviders(ctx)
 }

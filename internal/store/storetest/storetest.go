@@ -101,6 +101,17 @@ func Run(t *testing.T, newStore Factory) {
 		{"ConcurrentAddRoleDeleteProfile", testConcurrentAddRoleDeleteProfile},
 		{"ConcurrentRoleDependentsDeleteRole", testConcurrentRoleDependentsDeleteRole},
 		{"ConcurrentRoleUsePolicyDeletePolicy", testConcurrentRoleUsePolicyDeletePolicy},
+
+		{"OIDCProviderLifecycle", testOIDCProviderLifecycle},
+		{"OIDCProviderSets", testOIDCProviderSets},
+		{"ListOIDCProviders", testListOIDCProviders},
+		{"UpdateOIDCProvider", testUpdateOIDCProvider},
+		{"OIDCProviderQuotas", testOIDCProviderQuotas},
+		{"OIDCProvidersPerAccountQuota", testOIDCProvidersPerAccountQuota},
+		{"OIDCProviderChangeFeed", testOIDCProviderChangeFeed},
+		{"ConcurrentCreateOIDCProviders", testConcurrentCreateOIDCProviders},
+		{"ConcurrentOIDCProviderUpdates", testConcurrentOIDCProviderUpdates},
+		{"ConcurrentUpdateDeleteOIDCProvider", testConcurrentUpdateDeleteOIDCProvider},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
