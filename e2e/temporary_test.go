@@ -198,6 +198,12 @@ func TestGetSessionToken(t *testing.T) {
 	_, err = s.GoSTS(bob).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/bob"), TokenCode: aws.String("123456")})
 	wantAPIError(t, err, http.StatusBadRequest, "ValidationError")
 
+	// A session's key id carries its account, as AWS's do.
+	info := must[*sts.GetAccessKeyInfoOutput](t)(s.GoSTS(e2etest.Root).GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(c.KeyID)}))
+	if aws.ToString(info.Account) != e2etest.AccountID {
+		t.Fatalf("GetAccessKeyInfo(%s) = %q", c.KeyID, aws.ToString(info.Account))
+	}
+
 	// The root's sessions last an hour at most, and are the root.
 	before = time.Now()
 	rootOut := must[*sts.GetSessionTokenOutput](t)(s.GoSTS(e2etest.Root).GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(7200)}))

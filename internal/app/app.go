@@ -33,6 +33,8 @@ type Data struct {
 	Store store.Store
 	// Keys holds the master keys; its primary seals new secrets.
 	Keys *secret.Keyring
+	// SessionKey seals session tokens (see sessionKey).
+	SessionKey *secret.MasterKey
 	// Audit, when set, receives the audit trail of the handlers built on d.
 	Audit *audit.Log
 }
@@ -64,7 +66,12 @@ func Open(ctx context.Context, opts Options) (*Data, error) {
 		st.Close()
 		return nil, err
 	}
-	return &Data{Store: st, Keys: keys}, nil
+	sk, err := sessionKey(ctx, st, keys)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &Data{Store: st, Keys: keys, SessionKey: sk}, nil
 }
 
 func openKeyring(ctx context.Context, st store.Store, keyFile string, explicit bool) (*secret.Keyring, error) {

@@ -28,7 +28,8 @@ const rotationBatch = 500
 //     refuses secrets sealed with any other key, and servers still sealing
 //     with the old one reload and seal again.
 //  3. Every secret still sealed with another key is re-sealed with next,
-//     in batches, each a compare-and-swap on the key it was sealed with.
+//     in batches, each a compare-and-swap on the key it was sealed with;
+//     then the session key, so live sessions outlive the old key.
 //  4. The key file becomes [next]: the old key file can be destroyed.
 func (d *Data) RotateMasterKey(ctx context.Context, next *secret.MasterKey) (RotationReport, error) {
 	old := d.Keys.Primary()
@@ -67,6 +68,9 @@ func (d *Data) RotateMasterKey(ctx context.Context, next *secret.MasterKey) (Rot
 				rep.Resealed++
 			}
 		}
+	}
+	if err := resealSessionKey(ctx, d.Store, d.Keys, next); err != nil {
+		return rep, err
 	}
 	if err := secret.WriteKeyringFile(d.Keys.Path(), []*secret.MasterKey{next}); err != nil {
 		return rep, err

@@ -52,16 +52,17 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 	cached := keycache.New(d.Store, 100_000)
 	source := &authz.Source{Store: d.Store, MaxSets: policySetCacheSize}
 	iamSvc := &iam.Service{Store: cached, Authz: source, Keys: d.Keys, LastUsed: tracker}
-	stsSvc := &sts.Service{Keys: d.Store, Store: d.Store, Authz: source, Keyring: d.Keys}
+	stsSvc := &sts.Service{Keys: d.Store, Store: d.Store, Authz: source, SessionKey: d.SessionKey, Issuers: &sts.Issuers{}}
 	ops := append([]op.Operation{}, iamSvc.Operations()...)
 	ops = append(ops, stsSvc.Operations()...)
 	h, err := server.New(server.Config{
 		Auth: &server.Authenticator{
-			Lookup: cached.LookupAccessKey,
-			Keys:   d.Keys,
-			Cache:  sigv4.NewSigningKeyCache(4096),
-			Uses:   tracker,
-			Logger: log,
+			Lookup:     cached.LookupAccessKey,
+			Keys:       d.Keys,
+			SessionKey: d.SessionKey,
+			Cache:      sigv4.NewSigningKeyCache(4096),
+			Uses:       tracker,
+			Logger:     log,
 		},
 		Authorizer: &server.PolicyAuthorizer{Source: source},
 		Operations: ops,

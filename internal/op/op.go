@@ -57,5 +57,9 @@ type Operation struct {
 	Resource func(ctx context.Context, r *Request) (Target, error)
 	// Mutating marks actions that change state (for audit and logs).
 	Mutating bool
+	// Unsigned marks actions called without credentials, whose proof is in
+	// their input (AssumeRoleWithWebIdentity). Their caller is
+	// principal.Anonymous; they have no Permission.
+	Unsigned bool
 	Handler  Handler
 }

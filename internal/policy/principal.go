@@ -63,10 +63,10 @@ const (
 // (Request.Principal). Identity-based policies ignore it.
 //
 // A principal of an account has ARN and Account; a service principal has
-// Service only. Latchkey serves only signed requests, so there is no
-// anonymous PrincipalRef (AWS: "Using "Principal": "*" with an Allow effect
-// in a resource-based policy allows anyone, even if they're not signed in
-// to AWS", Amazon S3 User Guide, "Principals").
+// Service only; a web identity has Federated only (AWS: "Using
+// "Principal": "*" with an Allow effect in a resource-based policy allows
+// anyone, even if they're not signed in to AWS", Amazon S3 User Guide,
+// "Principals").
 type PrincipalRef struct {
 	// ARN is the principal's ARN: arn:aws:iam::ACCOUNT:root,
 	// arn:aws:iam::ACCOUNT:user/PATH/NAME, or for sessions
@@ -79,6 +79,9 @@ type PrincipalRef struct {
 	// Service is the service principal (ec2.amazonaws.com) when an AWS
 	// service makes the request.
 	Service string
+	// Federated is the identity provider (an OIDC provider's ARN) that
+	// vouches for the caller of AssumeRoleWithWebIdentity.
+	Federated string
 }
 
 // principalSet is a compiled Principal (or NotPrincipal) element.
@@ -89,8 +92,10 @@ type principalSet struct {
 	arns     []string           // user, role, session and federated user ARNs
 	sessions []string           // for each role, the prefix of its sessions' ARNs
 	services []string
-	// Federated and CanonicalUser values match no PrincipalRef: Latchkey
-	// has no web identity or canonical user principals yet.
+	// federated are identity providers (an OIDC provider's ARN) that a web
+	// identity request names exactly. CanonicalUser values match no
+	// PrincipalRef: Latchkey has no canonical user principals.
+	federated []string
 }
 
 // accountPrincipal is an account: its ID and, for arn:...:root, the
@@ -117,6 +122,9 @@ type accountPrincipal struct {
 //     Role names are unique in an account whatever their path, so the
 //     session ARN, which has no path, names the role.
 //   - A service principal matches Service exactly.
+//   - A Federated value matches Federated exactly (the OIDC provider
+//     vouching for a web identity); "*" as the whole Principal matches it
+//     too, "AWS": "*" does not.
 //
 // It does not allocate.
 func (s *principalSet) matches(p *PrincipalRef) bool {
@@ -146,6 +154,13 @@ func (s *principalSet) matches(p *PrincipalRef) bool {
 	if p.Service != "" {
 		for _, svc := range s.services {
 			if p.Service == svc {
+				return true
+			}
+		}
+	}
+	if p.Federated != "" {
+		for _, f := range s.federated {
+			if p.Federated == f {
 				return true
 			}
 		}
@@ -408,6 +423,8 @@ func compilePrincipals(v *jsonValue) (map[string][]string, *principalSet) {
 				s.addAWS(value)
 			case PrincipalService:
 				s.services = append(s.services, value)
+			case PrincipalFederated:
+				s.federated = append(s.federated, value)
 			}
 		}
 	}

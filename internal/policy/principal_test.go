@@ -258,6 +258,7 @@ var (
 	lambdaRef      = &PrincipalRef{Service: "lambda.amazonaws.com"}
 	auditorRef     = &PrincipalRef{ARN: "arn:aws:iam::444455556666:user/Bob", Account: "444455556666"}
 	auditorMateRef = &PrincipalRef{ARN: "arn:aws:iam::444455556666:user/Carol", Account: "444455556666"}
+	oidcRef        = &PrincipalRef{Federated: "arn:aws:iam::123456789012:oidc-provider/issuer.example.com/ci"}
 )
 
 // resourceStatement is a resource-based policy of one statement allowing
@@ -327,7 +328,14 @@ func TestPrincipalMatching(t *testing.T) {
 		{"NotPrincipal with Allow allows everyone else", []string{resourceStatement("Allow", "NotPrincipal", `{"AWS":"arn:aws:iam::123456789012:user/Bob"}`)}, otherBobRef, "", "", Allow},
 		{"Principal star with a condition on aws:PrincipalArn", []string{"@deny-all-but-principal-arn"}, auditorMateRef, "", "arn:aws:s3:::BUCKETNAME/x", Deny},
 
-		// Federated and canonical users match no Latchkey principal.
+		// Federated: the identity provider exactly; canonical users match
+		// no Latchkey principal.
+		{"federated: that provider", []string{allow(`{"Federated":"arn:aws:iam::123456789012:oidc-provider/issuer.example.com/ci"}`)}, oidcRef, "", "", Allow},
+		{"federated: not another provider", []string{allow(`{"Federated":"arn:aws:iam::123456789012:oidc-provider/issuer.example.com"}`)}, oidcRef, "", "", NoDecision},
+		{"federated: not by its account", []string{allow(`{"AWS":"123456789012"}`)}, oidcRef, "", "", NoDecision},
+		{"federated: not by AWS star", []string{allow(`{"AWS":"*"}`)}, oidcRef, "", "", NoDecision},
+		{"federated: star", []string{"@bucket-public-read"}, oidcRef, "", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/x", Allow},
+		{"federated: not a user", []string{allow(`{"Federated":"arn:aws:iam::123456789012:oidc-provider/issuer.example.com/ci"}`)}, bobRef, "", "", NoDecision},
 		{"federated: no one", []string{"@trust-federated-saml"}, bobRef, "sts:AssumeRole", "arn:aws:iam::123456789012:role/r", NoDecision},
 		{"NotPrincipal federated: everyone denied", []string{denyAllBut(`{"Federated":"accounts.google.com"}`)}, ec2Ref, "", "", Deny},
 		{"canonical user: no one, the account still matches", []string{"@bucket-mixed-principals"}, rootRef, "", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/x", Allow},

@@ -25,6 +25,10 @@ const (
 	AssumedRole
 	// FederatedUser is a session made by STS GetFederationToken.
 	FederatedUser
+	// Anonymous is the caller of an unsigned action
+	// (AssumeRoleWithWebIdentity), whose proof is in its input. It has no
+	// account, no ARN and no permissions.
+	Anonymous
 )
 
 func (k Kind) String() string {
@@ -37,6 +41,8 @@ func (k Kind) String() string {
 		return "assumed role"
 	case FederatedUser:
 		return "federated user"
+	case Anonymous:
+		return "anonymous"
 	}
 	return "unknown"
 }

@@ -58,6 +58,10 @@ func (m *MasterKey) Seal(plaintext, aad []byte) []byte {
 	return m.aead.Seal(nonce, nonce, plaintext, aad)
 }
 
+// SealKey seals the key k under m (k's raw bytes, with aad), to keep it in
+// the store.
+func (m *MasterKey) SealKey(k *MasterKey, aad []byte) []byte { return m.Seal(k.raw, aad) }
+
 // Open decrypts a value made by Seal with the same aad.
 func (m *MasterKey) Open(sealed, aad []byte) ([]byte, error) {
 	n := m.aead.NonceSize()

@@ -7,9 +7,13 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base32"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,16 +25,19 @@ import (
 // reads nothing from the store and no table grows with sessions.
 //
 // Each token is sealed under a key of its own, derived with HKDF-SHA256
-// from the primary master key and a random 32-byte salt carried in the
-// token: the master key itself never seals tokens (callers choose how many
+// from the data dir's session key and a random 32-byte salt carried in
+// the token. The session key is a 32-byte key kept in the store, sealed
+// under the master key like every secret, so master-key rotations
+// re-seal it and live sessions survive them and restarts. The session
+// key itself never seals tokens (callers choose how many
 // tokens are made, and GCM's random nonces must not be spent on one key
 // without bound). The additional data binds the token to its format
-// version, its master key id and its access key id: a token presented with
-// any other key id does not open.
+// version, its session key id and its access key id: a token presented
+// with any other key id does not open.
 //
-// Format: "LKS1." + the master key's id + "." + base64url (no padding,
+// Format: "LKS1." + the session key's id + "." + base64url (no padding,
 // only [A-Za-z0-9_-]) of salt‖nonce‖ciphertext‖tag. Without the master key
-// it reveals only the key id's fingerprint and the payload's length (about
+// it reveals only the session key's fingerprint and the payload's length (about
 // 250 bytes of JSON without session policies or tags, so tokens are about
 // 380 characters; session policies and tags add their length).
 
@@ -90,7 +97,8 @@ func tokenAEAD(mk *MasterKey, salt []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-// SealSession seals s into a session token under a key derived from mk.
+// SealSession seals s into a session token under a key derived from the
+// session key mk.
 func SealSession(mk *MasterKey, s Session) (string, error) {
 	payload, err := json.Marshal(s)
 	if err != nil {
@@ -120,10 +128,10 @@ func tokenAlphabet(s string) bool {
 	return true
 }
 
-// OpenSession opens a session token presented with accessKeyID. Only keys
-// the keyring already holds are tried: an unknown key id is refused
-// without reloading the key file, so forged tokens cost no I/O.
-func OpenSession(k *Keyring, token, accessKeyID string) (Session, error) {
+// OpenSession opens a session token sealed under mk and presented with
+// accessKeyID. A token naming another key is refused before any
+// decryption.
+func OpenSession(mk *MasterKey, token, accessKeyID string) (Session, error) {
 	rest, ok := strings.CutPrefix(token, sessionTokenPrefix)
 	if !ok {
 		return Session{}, ErrBadToken
@@ -136,10 +144,7 @@ func OpenSession(k *Keyring, token, accessKeyID string) (Session, error) {
 	if err != nil || len(sealed) < saltSize+12+16 {
 		return Session{}, ErrBadToken
 	}
-	k.mu.RLock()
-	mk := k.keys[keyID]
-	k.mu.RUnlock()
-	if mk == nil {
+	if mk == nil || keyID != mk.ID() {
 		return Session{}, ErrBadToken
 	}
 	aead, err := tokenAEAD(mk, sealed[:saltSize])
@@ -163,5 +168,43 @@ func OpenSession(k *Keyring, token, accessKeyID string) (Session, error) {
 func (s Session) Expired(now time.Time) bool { return now.Unix() >= s.Expiration }
 
 // NewTemporaryAccessKeyID returns "ASIA" and 16 base-32 characters, as AWS
-// formats temporary access key ids.
-func NewTemporaryAccessKeyID() string { return "ASIA" + randomString(base32Alphabet, 16) }
+// formats temporary access key ids, carrying the account as AWS's do: the
+// 10 decoded bytes hold the account id in bits 1-39 of the first 6 (the
+// rest random), so GetAccessKeyInfo answers for a session's key id
+// without a record of it, and tools that read accounts from key ids read
+// it too. Without an account id (or with one that is not 12 digits) the
+// id is all random.
+func NewTemporaryAccessKeyID(accountID ...string) string {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		panic("secret: crypto/rand failed: " + err.Error())
+	}
+	if len(accountID) == 1 {
+		if n, err := strconv.ParseUint(accountID[0], 10, 64); err == nil && len(accountID[0]) == 12 {
+			var head [8]byte
+			binary.BigEndian.PutUint64(head[:], n<<7|uint64(b[5]&0x7f))
+			copy(b[:6], head[2:])
+		}
+	}
+	return "ASIA" + base32.StdEncoding.EncodeToString(b)
+}
+
+// AccountOfTemporaryKeyID reads the account id an ASIA… key id carries
+// (see NewTemporaryAccessKeyID).
+func AccountOfTemporaryKeyID(id string) (string, bool) {
+	rest, ok := strings.CutPrefix(id, "ASIA")
+	if !ok || len(rest) != 16 {
+		return "", false
+	}
+	b, err := base32.StdEncoding.DecodeString(rest)
+	if err != nil {
+		return "", false
+	}
+	var head [8]byte
+	copy(head[2:], b[:6])
+	n := binary.BigEndian.Uint64(head[:]) & 0x7fffffffff80 >> 7
+	if n > 999_999_999_999 {
+		return "", false
+	}
+	return fmt.Sprintf("%012d", n), true
+}

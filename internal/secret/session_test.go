@@ -36,7 +36,7 @@ func TestSessionRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(token, "LKS1."+k.Primary().ID()+".") || strings.Contains(token, s.Secret) || strings.Contains(token, "deploy") {
 		t.Fatalf("token %q shows its contents", token)
 	}
-	got, err := OpenSession(k, token, s.AccessKeyID)
+	got, err := OpenSession(k.Primary(), token, s.AccessKeyID)
 	if err != nil || !reflect.DeepEqual(got, s) {
 		t.Fatalf("OpenSession = %+v, %v; want %+v", got, err, s)
 	}
@@ -57,7 +57,7 @@ func TestSessionRefusesTampering(t *testing.T) {
 	}
 	refused := func(what, tok, keyID string) {
 		t.Helper()
-		if _, err := OpenSession(k, tok, keyID); !errors.Is(err, ErrBadToken) {
+		if _, err := OpenSession(k.Primary(), tok, keyID); !errors.Is(err, ErrBadToken) {
 			t.Fatalf("%s: OpenSession = %v, want ErrBadToken", what, err)
 		}
 	}
@@ -79,7 +79,7 @@ func TestSessionRefusesTampering(t *testing.T) {
 	refused("another key id", token, NewTemporaryAccessKeyID())
 	other := sessionKeyring(t)
 	foreign, _ := SealSession(other.Primary(), s)
-	refused("sealed by another master key", foreign, s.AccessKeyID)
+	refused("sealed under another session key", foreign, s.AccessKeyID)
 	refused("unknown key id", "LKS1.0123456789abcdef."+strings.SplitN(token, ".", 3)[2], s.AccessKeyID)
 }
 
@@ -94,9 +94,33 @@ func FuzzOpenSession(f *testing.F) {
 	f.Add("LKS1..", "ASIA")
 	f.Add("LKS1."+k.Primary().ID()+".AAAA", s.AccessKeyID)
 	f.Fuzz(func(t *testing.T, tok, keyID string) {
-		got, err := OpenSession(k, tok, keyID)
+		got, err := OpenSession(k.Primary(), tok, keyID)
 		if err == nil && (tok != token || !reflect.DeepEqual(got, s)) {
 			t.Fatalf("a forged token opened: %q", tok)
 		}
 	})
+}
+
+// TestTemporaryKeyIDCarriesAccount: a session's key id carries its account
+// as AWS's do, readable by AWS's decoding.
+func TestTemporaryKeyIDCarriesAccount(t *testing.T) {
+	for _, account := range []string{"123456789012", "000000000001", "999999999999"} {
+		id := NewTemporaryAccessKeyID(account)
+		if len(id) != 20 || !strings.HasPrefix(id, "ASIA") {
+			t.Fatalf("key id %q", id)
+		}
+		if got, ok := AccountOfTemporaryKeyID(id); !ok || got != account {
+			t.Fatalf("account of %s = %q, %v; want %s", id, got, ok, account)
+		}
+	}
+	// AWS's published example (docs "GetAccessKeyInfo"): ASIAQNZGKIQY56JQ7WML
+	// belongs to 029608264753.
+	if got, ok := AccountOfTemporaryKeyID("ASIAQNZGKIQY56JQ7WML"); !ok || got != "029608264753" {
+		t.Fatalf("AWS's example decodes to %q, %v", got, ok)
+	}
+	for _, bad := range []string{"AKIAIOSFODNN7EXAMPLE", "ASIA", "ASIA0000000000000000", "ASIAAAAAAAAAAAAAAAAAAA"} {
+		if got, ok := AccountOfTemporaryKeyID(bad); ok {
+			t.Fatalf("%q decoded to %s", bad, got)
+		}
+	}
 }

@@ -29,9 +29,11 @@ type KeyLookup func(ctx context.Context, id string) (store.AccessKey, error)
 type Authenticator struct {
 	Lookup KeyLookup
 	Keys   *secret.Keyring
-	Cache  *sigv4.SigningKeyCache
-	Uses   UseRecorder
-	Logger *slog.Logger
+	// SessionKey opens session tokens.
+	SessionKey *secret.MasterKey
+	Cache      *sigv4.SigningKeyCache
+	Uses       UseRecorder
+	Logger     *slog.Logger
 
 	// sessions caches opened session tokens (only tokens that opened are
 	// kept, keyed by key id and token), so a session's requests decrypt
@@ -52,7 +54,7 @@ func (a *Authenticator) openSession(token, accessKeyID string) (secret.Session, 
 	if ok {
 		return s, nil
 	}
-	s, err := secret.OpenSession(a.Keys, token, accessKeyID)
+	s, err := secret.OpenSession(a.SessionKey, token, accessKeyID)
 	if err != nil {
 		return s, err
 	}

@@ -38,7 +38,7 @@ func TestSessionExpiry(t *testing.T) {
 	noKeys := func(context.Context, string) (store.AccessKey, error) {
 		return store.AccessKey{}, errors.New("a session must not read the store")
 	}
-	a := &Authenticator{Lookup: noKeys, Keys: keys, Cache: sigv4.NewSigningKeyCache(8)}
+	a := &Authenticator{Lookup: noKeys, Keys: keys, SessionKey: keys.Primary(), Cache: sigv4.NewSigningKeyCache(8)}
 	request := func(at time.Time) (*http.Request, []byte) {
 		body := []byte("Action=GetCallerIdentity&Version=2011-06-15")
 		req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:7480/", strings.NewReader(string(body)))

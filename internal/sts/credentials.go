@@ -68,12 +68,12 @@ func (s *Service) sealSession(p *principal.Principal) (xmlCredentials, error) {
 	if kind == "" {
 		return xmlCredentials{}, fmt.Errorf("no session token for a %s made by %s", p.Kind, p.Session.Origin)
 	}
-	sess := secret.Session{Kind: kind, AccountID: p.AccountID, AccessKeyID: secret.NewTemporaryAccessKeyID(), Secret: secret.NewSecretAccessKey(),
+	sess := secret.Session{Kind: kind, AccountID: p.AccountID, AccessKeyID: secret.NewTemporaryAccessKeyID(p.AccountID), Secret: secret.NewSecretAccessKey(),
 		ID: p.ID, Name: p.Name, Path: p.Path, SessionName: p.SessionName, ByRoot: p.Session.CreatedByRoot,
 		IssuedAt: p.Session.IssuedAt.Unix(), Expiration: p.Session.Expiration.Unix(),
 		Policy: p.Session.Policy, PolicyARNs: p.Session.PolicyARNs, Tags: p.Session.Tags, TransitiveTags: p.Session.TransitiveTagKeys,
 		SourceIdentity: p.Session.SourceIdentity}
-	token, err := secret.SealSession(s.Keyring.Primary(), sess)
+	token, err := secret.SealSession(s.SessionKey, sess)
 	if err != nil {
 		return xmlCredentials{}, err
 	}

@@ -17,7 +17,7 @@ func TestSessionRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Service{Keyring: keys}
+	s := &Service{SessionKey: keys.Primary()}
 	issued := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	session := func(o principal.Origin) *principal.Session {
 		return &principal.Session{Origin: o, IssuedAt: issued, Expiration: issued.Add(time.Hour)}
@@ -39,7 +39,7 @@ func TestSessionRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", p.ARN(), err)
 		}
-		opened, err := secret.OpenSession(keys, creds.SessionToken, creds.AccessKeyID)
+		opened, err := secret.OpenSession(keys.Primary(), creds.SessionToken, creds.AccessKeyID)
 		if err != nil {
 			t.Fatalf("%s: %v", p.ARN(), err)
 		}

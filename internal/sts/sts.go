@@ -17,12 +17,15 @@ import (
 // Service holds what the STS handlers need.
 type Service struct {
 	Keys store.AccessKeys
-	// Store, Authz and Keyring serve AssumeRole: the roles, the callers'
+	// Store, Authz and SessionKey serve the temporary credentials: the
+	// roles, the callers'
 	// policy sets (for the trust policy's context), and the master key
 	// that session tokens are sealed under.
-	Store   store.Store
-	Authz   *authz.Source
-	Keyring *secret.Keyring
+	Store      store.Store
+	Authz      *authz.Source
+	SessionKey *secret.MasterKey
+	// Issuers verifies AssumeRoleWithWebIdentity's tokens.
+	Issuers *Issuers
 }
 
 type getCallerIdentityResult struct {
@@ -57,6 +60,11 @@ func (s *Service) Operations() []op.Operation {
 			Handler: s.assumeRole,
 		},
 		{
+			// Unsigned, as in AWS: the web identity token is the proof.
+			Service: "sts", Action: "AssumeRoleWithWebIdentity", Unsigned: true, Mutating: true,
+			Handler: s.assumeRoleWithWebIdentity,
+		},
+		{
 			// AWS needs no permission for GetSessionToken either; what its
 			// credentials may do is limited (see server's
 			// sessionRestriction).
@@ -82,11 +90,15 @@ func (s *Service) getCallerIdentity(_ context.Context, r *op.Request) (any, erro
 	return getCallerIdentityResult{UserID: c.UserID(), Account: c.AccountID, Arn: c.ARN()}, nil
 }
 
-// getAccessKeyInfo returns the account a key id belongs to. AWS derives it
-// from the id itself; Latchkey knows only its own keys, and answers for an
-// unknown id with InvalidParameterValue rather than guessing.
+// getAccessKeyInfo returns the account a key id belongs to. A temporary
+// key id (ASIA…) carries its account, as AWS's do; for a long-term one
+// Latchkey knows only its own keys, and answers for an unknown id with
+// InvalidParameterValue rather than guessing.
 func (s *Service) getAccessKeyInfo(ctx context.Context, r *op.Request) (any, error) {
 	id := r.Input.String("AccessKeyId")
+	if account, ok := secret.AccountOfTemporaryKeyID(id); ok {
+		return getAccessKeyInfoResult{Account: account}, nil
+	}
 	k, err := s.Keys.GetAccessKey(ctx, id)
 	if err != nil {
 		return nil, awserr.InvalidParameterValue("The access key ID %s is not recognized.", id)
