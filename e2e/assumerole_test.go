@@ -82,6 +82,16 @@ func TestAssumeRole(t *testing.T) {
 		wantDenied(t, err, "arn:aws:sts::123456789012:assumed-role/deploy/job-1", "iam:CreateUser")
 	})
 
+	t.Run("assuming the role is its last use", func(t *testing.T) {
+		before := time.Now().Add(-time.Second)
+		must[*sts.AssumeRoleOutput](t)(s.GoSTS(operator, "eu-west-3").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("last-used")}))
+		role := must[*iam.GetRoleOutput](t)(root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}))
+		lu := role.Role.RoleLastUsed
+		if lu == nil || lu.LastUsedDate == nil || lu.LastUsedDate.Before(before) || aws.ToString(lu.Region) != "eu-west-3" {
+			t.Fatalf("RoleLastUsed after AssumeRole: %+v", lu)
+		}
+	})
+
 	t.Run("tokens are verified", func(t *testing.T) {
 		creds := session(must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{})))
 		other := session(must[*sts.AssumeRoleOutput](t)(assume(t, operator, &sts.AssumeRoleInput{})))

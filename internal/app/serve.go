@@ -52,7 +52,7 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 	cached := keycache.New(d.Store, 100_000)
 	source := &authz.Source{Store: d.Store, MaxSets: policySetCacheSize}
 	iamSvc := &iam.Service{Store: cached, Authz: source, Keys: d.Keys, LastUsed: tracker}
-	stsSvc := &sts.Service{Keys: d.Store, Store: d.Store, Authz: source, SessionKey: d.SessionKey, Issuers: &sts.Issuers{}}
+	stsSvc := &sts.Service{Keys: d.Store, Store: d.Store, Authz: source, SessionKey: d.SessionKey, Issuers: &sts.Issuers{}, Uses: tracker}
 	ops := append([]op.Operation{}, iamSvc.Operations()...)
 	ops = append(ops, stsSvc.Operations()...)
 	h, err := server.New(server.Config{

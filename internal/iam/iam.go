@@ -21,9 +21,11 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// LastUsedSource reports uses of keys not yet written to the store.
+// LastUsedSource reports uses of keys and roles not yet written to the
+// store.
 type LastUsedSource interface {
 	Pending(accessKeyID string) (store.LastUsed, bool)
+	PendingRole(roleID string) (store.LastUsed, bool)
 }
 
 // Service holds what the IAM handlers need.

@@ -82,6 +82,9 @@ func xmlRole(r store.Role, shape roleShape) XMLRole {
 	}
 	if shape.lastUsed {
 		x.RoleLastUsed = &XMLRoleLastUsed{}
+		if r.LastUsed != nil {
+			x.RoleLastUsed = &XMLRoleLastUsed{LastUsedDate: TimestampPtr(r.LastUsed.Time), Region: r.LastUsed.Region}
+		}
 	}
 	return x
 }
@@ -251,6 +254,12 @@ func (s *Service) getRole(ctx context.Context, r *op.Request) (any, error) {
 	role, err := s.Store.GetRole(ctx, r.Caller.AccountID, r.Input.String("RoleName"))
 	if err != nil {
 		return nil, storeErr(err)
+	}
+	// Uses not yet flushed to the store count, so the answer is current.
+	if s.LastUsed != nil {
+		if p, ok := s.LastUsed.PendingRole(role.ID); ok && (role.LastUsed == nil || p.Time.After(role.LastUsed.Time)) {
+			role.LastUsed = &p
+		}
 	}
 	return roleResult{Role: xmlRole(role, roleInGet)}, nil
 }

@@ -1,7 +1,7 @@
-// Package lastused records when each access key was last used without
-// turning authentication into a write: uses are coalesced in memory (one
-// entry per key, the newest wins) and flushed to the store in one batched
-// transaction every Interval and at shutdown.
+// Package lastused records when each access key and each role was last
+// used without turning authentication into a write: uses are coalesced in
+// memory (one entry per key or role, the newest wins) and flushed to the
+// store in one batched transaction every Interval and at shutdown.
 //
 // Bound: the stored LastUsedDate lags the truth by at most Interval (plus
 // one flush's duration); a crash loses at most the uses of the last
@@ -12,6 +12,7 @@ package lastused
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,9 +42,23 @@ func New(s store.AccessKeys, interval time.Duration, log *slog.Logger) *Tracker 
 
 // Record notes that key id was used at t for service in region.
 func (t *Tracker) Record(id string, at time.Time, service, region string) {
+	t.note(id, store.LastUsed{Time: at, Service: service, Region: region})
+}
+
+// RecordRole notes that the role with id roleID was assumed, or acted
+// through a session, at t in region.
+func (t *Tracker) RecordRole(roleID string, at time.Time, region string) {
+	t.note(rolePrefix+roleID, store.LastUsed{Time: at, Region: region})
+}
+
+// rolePrefix keys roles apart from access keys in pending (no key id
+// contains a slash).
+const rolePrefix = "role/"
+
+func (t *Tracker) note(key string, lu store.LastUsed) {
 	t.mu.Lock()
-	if old, ok := t.pending[id]; !ok || at.After(old.Time) {
-		t.pending[id] = store.LastUsed{Time: at, Service: service, Region: region}
+	if old, ok := t.pending[key]; !ok || lu.Time.After(old.Time) {
+		t.pending[key] = lu
 	}
 	t.mu.Unlock()
 }
@@ -54,6 +69,11 @@ func (t *Tracker) Pending(id string) (store.LastUsed, bool) {
 	defer t.mu.Unlock()
 	lu, ok := t.pending[id]
 	return lu, ok
+}
+
+// PendingRole returns the newest unflushed use of the role with id roleID.
+func (t *Tracker) PendingRole(roleID string) (store.LastUsed, bool) {
+	return t.Pending(rolePrefix + roleID)
 }
 
 // Flush writes the pending uses in one transaction. On failure they are put
@@ -67,12 +87,16 @@ func (t *Tracker) Flush(ctx context.Context) error {
 		return nil
 	}
 	updates := make([]store.LastUsedUpdate, 0, len(batch))
-	for id, lu := range batch {
-		updates = append(updates, store.LastUsedUpdate{AccessKeyID: id, LastUsed: lu})
+	for key, lu := range batch {
+		if roleID, ok := strings.CutPrefix(key, rolePrefix); ok {
+			updates = append(updates, store.LastUsedUpdate{RoleID: roleID, LastUsed: lu})
+		} else {
+			updates = append(updates, store.LastUsedUpdate{AccessKeyID: key, LastUsed: lu})
+		}
 	}
 	if err := t.store.RecordLastUsed(ctx, updates); err != nil {
-		for id, lu := range batch {
-			t.Record(id, lu.Time, lu.Service, lu.Region)
+		for key, lu := range batch {
+			t.note(key, lu)
 		}
 		return err
 	}

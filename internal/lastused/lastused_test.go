@@ -42,4 +42,28 @@ func TestCoalesceAndFlush(t *testing.T) {
 	if got.LastUsed == nil || !got.LastUsed.Time.Equal(now.Add(2*time.Second)) || got.LastUsed.Region != "eu-west-1" {
 		t.Fatalf("stored = %+v", got.LastUsed)
 	}
+
+	// Roles are tracked apart from keys, and flushed in the same batch.
+	role := store.Role{AccountID: "123456789012", ID: "AROADEPLOY", Name: "deploy", Path: "/", AssumeRolePolicy: "{}", MaxSessionDuration: 3600, CreatedAt: now}
+	if err := s.CreateRole(ctx, role); err != nil {
+		t.Fatal(err)
+	}
+	tr.RecordRole("AROADEPLOY", now.Add(time.Minute), "ap-south-1")
+	tr.Record("AKIAROOT", now.Add(time.Minute), "iam", "us-west-2")
+	if p, ok := tr.PendingRole("AROADEPLOY"); !ok || p.Region != "ap-south-1" {
+		t.Fatalf("pending role use = %+v, %v", p, ok)
+	}
+	if _, ok := tr.Pending("AROADEPLOY"); ok {
+		t.Fatal("a role's use is pending as a key's")
+	}
+	if err := tr.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.GetRole(ctx, "123456789012", "deploy")
+	if err != nil || r.LastUsed == nil || !r.LastUsed.Time.Equal(now.Add(time.Minute)) || r.LastUsed.Region != "ap-south-1" {
+		t.Fatalf("stored role use = %+v, %v", r.LastUsed, err)
+	}
+	if got, _ := s.GetAccessKey(ctx, "AKIAROOT"); got.LastUsed.Region != "us-west-2" {
+		t.Fatalf("key use in the same flush = %+v", got.LastUsed)
+	}
 }

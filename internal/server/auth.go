@@ -17,9 +17,11 @@ import (
 	"github.com/latchkey/latchkey/internal/sts"
 )
 
-// UseRecorder is told of every successful authentication.
+// UseRecorder is told of every successful authentication: of the access
+// key, or of the role a session acts for.
 type UseRecorder interface {
 	Record(accessKeyID string, at time.Time, service, region string)
+	RecordRole(roleID string, at time.Time, region string)
 }
 
 // KeyLookup finds an access key by id across accounts.
@@ -145,6 +147,9 @@ func (a *Authenticator) authenticateSession(sr *sigv4.SignedRequest, now time.Ti
 			a.Logger.Error("session token refused", "access_key_id", sr.AccessKeyID, "error", err)
 		}
 		return nil, awserr.InvalidClientTokenID()
+	}
+	if a.Uses != nil && p.Kind == principal.AssumedRole {
+		a.Uses.RecordRole(p.ID, now, sr.Region)
 	}
 	return p, nil
 }

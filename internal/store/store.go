@@ -188,6 +188,9 @@ type Role struct {
 	Tags               []Tag
 	// PermissionsBoundary is as for users.
 	PermissionsBoundary string
+	// LastUsed is when and in which region the role was last assumed or
+	// acted through a session (Service unused); nil if never.
+	LastUsed *LastUsed
 }
 
 // InstanceProfile is an IAM instance profile: a container for (at most
@@ -292,9 +295,11 @@ type LastUsed struct {
 	Region  string
 }
 
-// LastUsedUpdate is one coalesced observation of a key's use.
+// LastUsedUpdate is one coalesced observation of a key's use, or (with
+// RoleID instead of AccessKeyID) of a role's.
 type LastUsedUpdate struct {
 	AccessKeyID string
+	RoleID      string
 	LastUsed
 }
 
@@ -363,9 +368,9 @@ type AccessKeys interface {
 	// ReplaceSealedSecret stores a re-sealed secret for key id, only if it
 	// is still sealed with oldMasterKeyID; it reports whether it replaced.
 	ReplaceSealedSecret(ctx context.Context, id, oldMasterKeyID string, ciphertext []byte, newMasterKeyID string) (bool, error)
-	// RecordLastUsed applies a batch of last-used observations; a newer
-	// stored time is never overwritten by an older one, and unknown keys are
-	// skipped.
+	// RecordLastUsed applies a batch of last-used observations of keys and
+	// roles; a newer stored time is never overwritten by an older one, and
+	// unknown keys and roles are skipped.
 	RecordLastUsed(ctx context.Context, updates []LastUsedUpdate) error
 }
 

@@ -140,6 +140,7 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
+	s.assumed(role.ID, r)
 	return assumeRoleResult{
 		Credentials:      creds,
 		AssumedRoleUser:  xmlAssumedRoleUser{AssumedRoleID: session.UserID(), Arn: session.ARN()},

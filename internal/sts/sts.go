@@ -6,6 +6,7 @@ package sts
 
 import (
 	"context"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
@@ -26,6 +27,20 @@ type Service struct {
 	SessionKey *secret.MasterKey
 	// Issuers verifies AssumeRoleWithWebIdentity's tokens.
 	Issuers *Issuers
+	// Uses is told when a role is assumed (its RoleLastUsed); may be nil.
+	Uses RoleUses
+}
+
+// RoleUses records roles' last use.
+type RoleUses interface {
+	RecordRole(roleID string, at time.Time, region string)
+}
+
+// assumed records that role was assumed by r.
+func (s *Service) assumed(roleID string, r *op.Request) {
+	if s.Uses != nil {
+		s.Uses.RecordRole(roleID, r.Time, r.Region)
+	}
 }
 
 type getCallerIdentityResult struct {

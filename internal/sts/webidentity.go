@@ -238,6 +238,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, r *op.Request) 
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
+	s.assumed(role.ID, r)
 	return assumeRoleWithWebIdentityResult{
 		Credentials:                 creds,
 		SubjectFromWebIdentityToken: token.Subject,

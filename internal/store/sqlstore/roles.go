@@ -9,16 +9,20 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-const roleColumns = `r.id, r.account_id, r.name, r.path, r.description, r.assume_role_policy, r.max_session_duration, r.created_at, r.tags, r.permissions_boundary`
+const roleColumns = `r.id, r.account_id, r.name, r.path, r.description, r.assume_role_policy, r.max_session_duration, r.created_at, r.tags, r.permissions_boundary, r.last_used_at, r.last_used_region`
 
 func scanRole(row rowScanner, extra ...any) (store.Role, error) {
 	var r store.Role
 	var ms int64
-	var tags string
-	if err := row.Scan(append([]any{&r.ID, &r.AccountID, &r.Name, &r.Path, &r.Description, &r.AssumeRolePolicy, &r.MaxSessionDuration, &ms, &tags, &r.PermissionsBoundary}, extra...)...); err != nil {
+	var tags, usedRegion string
+	var usedAt sql.NullInt64
+	if err := row.Scan(append([]any{&r.ID, &r.AccountID, &r.Name, &r.Path, &r.Description, &r.AssumeRolePolicy, &r.MaxSessionDuration, &ms, &tags, &r.PermissionsBoundary, &usedAt, &usedRegion}, extra...)...); err != nil {
 		return store.Role{}, err
 	}
 	r.CreatedAt = fromMillis(ms)
+	if usedAt.Valid {
+		r.LastUsed = &store.LastUsed{Time: fromMillis(usedAt.Int64), Region: usedRegion}
+	}
 	var err error
 	r.Tags, err = decodeTags(tags)
 	return r, err

@@ -664,14 +664,24 @@ func (s *Store) RecordLastUsed(ctx context.Context, updates []store.LastUsedUpda
 		return nil
 	}
 	return s.txQuiet(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`))
+		keys, err := tx.PrepareContext(ctx, s.q(`UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`))
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
+		defer keys.Close()
+		roles, err := tx.PrepareContext(ctx, s.q(`UPDATE roles SET last_used_at = ?, last_used_region = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`))
+		if err != nil {
+			return err
+		}
+		defer roles.Close()
 		for _, u := range updates {
 			ms := millis(u.Time)
-			if _, err := stmt.ExecContext(ctx, ms, u.Service, u.Region, u.AccessKeyID, ms); err != nil {
+			if u.RoleID != "" {
+				_, err = roles.ExecContext(ctx, ms, u.Region, u.RoleID, ms)
+			} else {
+				_, err = keys.ExecContext(ctx, ms, u.Service, u.Region, u.AccessKeyID, ms)
+			}
+			if err != nil {
 				return err
 			}
 		}

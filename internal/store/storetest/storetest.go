@@ -451,6 +451,30 @@ func testLastUsed(t *testing.T, s store.Store) {
 	if err != nil || k.LastUsed == nil || !k.LastUsed.Time.Equal(later) || k.LastUsed.Service != "sts" || k.LastUsed.Region != "eu-west-1" {
 		t.Fatalf("last used = %+v, %v", k.LastUsed, err)
 	}
+
+	// Roles, in the same batches.
+	role := mustRole(t, s, "deploy")
+	if role.LastUsed != nil {
+		t.Fatalf("a new role was last used %+v", role.LastUsed)
+	}
+	err = s.RecordLastUsed(ctx, []store.LastUsedUpdate{
+		{RoleID: role.ID, LastUsed: store.LastUsed{Time: later, Region: "eu-west-1"}},
+		{RoleID: "AROAUNKNOWN", LastUsed: store.LastUsed{Time: later, Region: "us-east-1"}},
+		{AccessKeyID: root.ID, LastUsed: store.LastUsed{Time: later.Add(time.Minute), Service: "iam", Region: "us-west-2"}},
+	})
+	mustOK(t, "RecordLastUsed", err)
+	mustOK(t, "RecordLastUsed", s.RecordLastUsed(ctx, []store.LastUsedUpdate{{RoleID: role.ID, LastUsed: store.LastUsed{Time: epoch, Region: "us-east-1"}}}))
+	got, err := s.GetRole(ctx, acct, "deploy")
+	if err != nil || got.LastUsed == nil || !got.LastUsed.Time.Equal(later) || got.LastUsed.Region != "eu-west-1" {
+		t.Fatalf("role last used = %+v, %v", got.LastUsed, err)
+	}
+	roles, _, _, err := s.ListRoles(ctx, acct, "", store.Page{Limit: 10})
+	if err != nil || len(roles) != 1 || roles[0].LastUsed == nil || !roles[0].LastUsed.Time.Equal(later) {
+		t.Fatalf("listed role = %+v, %v", roles, err)
+	}
+	if k, _ := s.GetAccessKey(ctx, root.ID); k.LastUsed == nil || k.LastUsed.Region != "us-west-2" {
+		t.Fatalf("key last used in a mixed batch = %+v", k.LastUsed)
+	}
 }
 
 func testMeta(t *testing.T, s store.Store) {
