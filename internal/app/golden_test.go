@@ -156,6 +156,12 @@ func TestGoldenResponses(t *testing.T) {
 		{"CreateRoleAssumable", "iam", []string{"Action", "CreateRole", "RoleName", "Assumable",
 			"AssumeRolePolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`}},
 		{"AssumeRoleByRoot", "sts", []string{"Action", "AssumeRole", "RoleArn", "arn:aws:iam::123456789012:role/Assumable", "RoleSessionName", "golden"}},
+		{"GetSessionToken", "sts", []string{"Action", "GetSessionToken", "DurationSeconds", "900"}},
+		{"GetFederationToken", "sts", []string{"Action", "GetFederationToken", "Name", "carol", "Policy", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}}`}},
+		{"GetAccessKeyInfoTemporary", "sts", []string{"Action", "GetAccessKeyInfo", "AccessKeyId", "ASIAQNZGKIQY56JQ7WML"}},
+		{"AssumeRoleWithWebIdentityNotAJWT", "sts", []string{"Action", "AssumeRoleWithWebIdentity", "RoleArn", "arn:aws:iam::123456789012:role/Assumable", "RoleSessionName", "golden", "WebIdentityToken", "not-a-jwt"}},
+		{"AssumeRoleWithWebIdentityNoProvider", "sts", []string{"Action", "AssumeRoleWithWebIdentity", "RoleArn", "arn:aws:iam::123456789012:role/Assumable", "RoleSessionName", "golden",
+			"WebIdentityToken", "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlLmNvbSIsInN1YiI6InMifQ.c2ln"}},
 
 		// OpenID Connect providers, after the account-wide reads too.
 		{"CreateOpenIDConnectProvider", "iam", []string{"Action", "CreateOpenIDConnectProvider", "Url", "https://server.example.com/oidc",
