@@ -60,6 +60,9 @@ type Set struct {
 	// resource belongs to another account than the principal.
 	Resource     *Policy
 	CrossAccount bool
+	// ResourceRequired says the resource policy must allow (a role's trust
+	// policy): without its Allow, nothing is allowed.
+	ResourceRequired bool
 	// Sessions are a session's session policies (inline and managed).
 	// When the session has any, it may do only what one of them allows
 	// too.
@@ -105,6 +108,7 @@ const (
 	NoResourceAllow               // across accounts, no resource-based policy allows the action
 	SessionDeny                   // an explicit deny in a session policy
 	NoSessionAllow                // no session policy allows the action
+	NoTrustAllow                  // the resource policy that must allow (a trust policy) does not
 )
 
 // Match is one statement that decided a request.
@@ -207,6 +211,8 @@ func Decide(set *Set, req policy.Request, explain bool) Result {
 		r.Decision, r.Reason = ExplicitDeny, ResourceDeny
 	case session == policy.Deny:
 		r.Decision, r.Reason = ExplicitDeny, SessionDeny
+	case set.ResourceRequired && resource != policy.Allow:
+		r.Decision, r.Reason = ImplicitDeny, NoTrustAllow
 	case set.sessionLimited && session != policy.Allow && (identity == policy.Allow || resource == policy.Allow):
 		// A session policy limits what the role's policies grant.
 		r.Decision, r.Reason = ImplicitDeny, NoSessionAllow

@@ -219,19 +219,28 @@ func TestDecideWithResourcePolicy(t *testing.T) {
 		cross    bool
 		want     Decision
 		reason   Reason
+		required bool // the resource policy must allow, as a trust policy
 	}{
-		{"resource grant to the user alone", "", "", grant(bob), false, Allowed, ReasonNone},
-		{"resource grant to the account delegates to identity policies", "", "", grant("111111111111"), false, ImplicitDeny, NoIdentityAllow},
-		{"resource grant to the account with an identity allow", allowS3, "", grant("111111111111"), false, Allowed, ReasonNone},
-		{"resource grant to anyone alone", "", "", grant("*"), false, Allowed, ReasonNone},
-		{"resource grant to anyone is bounded", "", allowIAMRead, grant("*"), false, ImplicitDeny, NoBoundaryAllow},
-		{"resource grant to someone else", "", "", grant("arn:aws:iam::111111111111:user/Eve"), false, ImplicitDeny, NoIdentityAllow},
-		{"user grant passes the boundary", "", allowIAMRead, grant(bob), false, Allowed, ReasonNone},
-		{"account grant is bounded", allowS3, allowIAMRead, grant("111111111111"), false, ImplicitDeny, NoBoundaryAllow},
-		{"resource deny wins", allowS3, "", denyAll, false, ExplicitDeny, ResourceDeny},
-		{"cross-account: identity alone", allowS3, "", grant("arn:aws:iam::111111111111:user/Eve"), true, ImplicitDeny, NoResourceAllow},
-		{"cross-account: resource alone", "", "", grant(bob), true, ImplicitDeny, NoIdentityAllow},
-		{"cross-account: both", allowS3, "", grant(bob), true, Allowed, ReasonNone},
+		{"resource grant to the user alone", "", "", grant(bob), false, Allowed, ReasonNone, false},
+		{"resource grant to the account delegates to identity policies", "", "", grant("111111111111"), false, ImplicitDeny, NoIdentityAllow, false},
+		{"resource grant to the account with an identity allow", allowS3, "", grant("111111111111"), false, Allowed, ReasonNone, false},
+		{"resource grant to anyone alone", "", "", grant("*"), false, Allowed, ReasonNone, false},
+		{"resource grant to anyone is bounded", "", allowIAMRead, grant("*"), false, ImplicitDeny, NoBoundaryAllow, false},
+		{"resource grant to someone else", "", "", grant("arn:aws:iam::111111111111:user/Eve"), false, ImplicitDeny, NoIdentityAllow, false},
+		{"user grant passes the boundary", "", allowIAMRead, grant(bob), false, Allowed, ReasonNone, false},
+		{"account grant is bounded", allowS3, allowIAMRead, grant("111111111111"), false, ImplicitDeny, NoBoundaryAllow, false},
+		{"resource deny wins", allowS3, "", denyAll, false, ExplicitDeny, ResourceDeny, false},
+		{"cross-account: identity alone", allowS3, "", grant("arn:aws:iam::111111111111:user/Eve"), true, ImplicitDeny, NoResourceAllow, false},
+		{"cross-account: resource alone", "", "", grant(bob), true, ImplicitDeny, NoIdentityAllow, false},
+		{"cross-account: both", allowS3, "", grant(bob), true, Allowed, ReasonNone, false},
+		// A trust policy must allow: an identity allow alone is not enough.
+		{"required: identity alone", allowS3, "", grant("arn:aws:iam::111111111111:user/Eve"), false, ImplicitDeny, NoTrustAllow, true},
+		{"required: user grant alone", "", "", grant(bob), false, Allowed, ReasonNone, true},
+		{"required: account grant delegates", "", "", grant("111111111111"), false, ImplicitDeny, NoIdentityAllow, true},
+		{"required: account grant and identity", allowS3, "", grant("111111111111"), false, Allowed, ReasonNone, true},
+		{"required: identity deny wins", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`, "", grant(bob), false, ExplicitDeny, IdentityDeny, true},
+		{"required across accounts: both", allowS3, "", grant(bob), true, Allowed, ReasonNone, true},
+		{"required across accounts: identity alone", allowS3, "", grant("222222222222"), true, ImplicitDeny, NoTrustAllow, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -249,6 +258,7 @@ func TestDecideWithResourcePolicy(t *testing.T) {
 			}
 			set := NewSet(identity, boundary, nil)
 			set.Resource, set.CrossAccount = &Policy{ID: "ResourcePolicy", Type: TypeResource, Parsed: rp}, tc.cross
+			set.ResourceRequired = tc.required
 			req := policy.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/key", Principal: &policy.PrincipalRef{ARN: bob, Account: "111111111111"}}
 			res := Decide(set, req, true)
 			if res.Decision != tc.want || res.Reason != tc.reason {

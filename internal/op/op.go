@@ -8,6 +8,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/query"
 )
@@ -34,6 +35,15 @@ type Request struct {
 type Target struct {
 	ARN     string
 	Context map[string][]string
+	// ResourcePolicy is the resource-based policy of what is acted on
+	// (a role's trust policy, for AssumeRole), decided with the caller's
+	// identity policies by AWS's same-account and cross-account rules;
+	// Account is the account owning the resource. ResourceMustAllow says
+	// the resource policy must allow whatever the identity policies do, as
+	// a trust policy must: a missing ResourcePolicy then allows nothing.
+	ResourcePolicy    *policy.Policy
+	Account           string
+	ResourceMustAllow bool
 }
 
 // Handler performs an action. It returns the result to render inside the

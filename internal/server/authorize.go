@@ -42,7 +42,17 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 	if err != nil {
 		return "", awserr.InternalFailure(fmt.Errorf("resolve the resource of %s: %w", o.Action, err))
 	}
-	req := policy.Request{Action: o.Permission, Resource: target.ARN, Context: authz.Context(c, set, authz.InfoOf(r), target.Context)}
+	if target.ResourcePolicy != nil || target.ResourceMustAllow {
+		withResource := *set
+		if target.ResourcePolicy != nil {
+			withResource.Resource = &authz.Policy{ID: "resource policy of " + target.ARN, Type: authz.TypeResource, Parsed: target.ResourcePolicy}
+		}
+		withResource.CrossAccount = target.Account != "" && target.Account != c.AccountID
+		withResource.ResourceRequired = target.ResourceMustAllow
+		set = &withResource
+	}
+	req := policy.Request{Action: o.Permission, Resource: target.ARN, Context: authz.Context(c, set, authz.InfoOf(r), target.Context),
+		Principal: &policy.PrincipalRef{ARN: c.ARN(), Account: c.AccountID}}
 	res := authz.Decide(set, req, false)
 	if res.Decision == authz.Allowed {
 		return "allowed", nil
@@ -74,6 +84,8 @@ func accessDenied(caller, action, resource string, reason authz.Reason) *awserr.
 		return awserr.AccessDenied("%s with an explicit deny in a session policy", prefix)
 	case authz.NoSessionAllow:
 		return awserr.AccessDenied("%s because no session policy allows the %s action", prefix, action)
+	case authz.NoTrustAllow:
+		return awserr.AccessDenied("%s", prefix)
 	}
 	return awserr.AccessDenied("%s because no identity-based policy allows the %s action", prefix, action)
 }
@@ -88,6 +100,8 @@ func Explain(res authz.Result) string {
 			return "implicit deny: no statement of the permissions boundary allows it"
 		case authz.NoIdentityAllow:
 			return "implicit deny: no statement allows it"
+		case authz.NoTrustAllow:
+			return "implicit deny: the resource's policy does not allow it"
 		}
 		return string(res.Decision)
 	}

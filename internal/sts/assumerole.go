@@ -42,9 +42,52 @@ type assumeRoleResult struct {
 	SourceIdentity   string             `xml:"SourceIdentity,omitempty"`
 }
 
-// roleTarget is AssumeRole's resource: the role ARN as given.
-func roleTarget(_ context.Context, r *op.Request) (op.Target, error) {
-	return op.Target{ARN: r.Input.String("RoleArn")}, nil
+// roleTarget is AssumeRole's resource: the role, with its trust policy,
+// which must allow the caller as the caller's own policies must (the
+// request pipeline decides both with the one evaluator, by AWS's
+// same-account and cross-account rules), and STS's condition keys. A
+// role that does not exist (or not at that path) has no trust policy, so
+// nothing is allowed.
+func (s *Service) roleTarget(ctx context.Context, r *op.Request) (op.Target, error) {
+	roleARN := r.Input.String("RoleArn")
+	t := op.Target{ARN: roleARN, ResourceMustAllow: true, Context: stsContext(r)}
+	account, path, name, ok := arn.ParseRole(roleARN)
+	if !ok {
+		return t, nil
+	}
+	t.Account = account
+	role, err := s.Store.GetRole(ctx, account, name)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (role.Path != path || role.Name != name) {
+		return t, nil
+	}
+	if err != nil {
+		return t, err
+	}
+	trust, err := policy.ParseResourcePolicy(role.AssumeRolePolicy)
+	if err != nil {
+		return t, fmt.Errorf("stored trust policy of %s no longer parses: %w", roleARN, err)
+	}
+	t.ResourcePolicy = trust
+	return t, nil
+}
+
+// stsContext is the condition keys STS adds to AssumeRole's request:
+// sts:RoleSessionName, sts:ExternalId, sts:SourceIdentity (given, or
+// carried from the caller's session) and sts:TransitiveTagKeys.
+func stsContext(r *op.Request) map[string][]string {
+	keys := map[string][]string{"sts:RoleSessionName": {r.Input.String("RoleSessionName")}}
+	if id := r.Input.String("ExternalId"); id != "" {
+		keys["sts:ExternalId"] = []string{id}
+	}
+	if si := r.Input.String("SourceIdentity"); si != "" {
+		keys["sts:SourceIdentity"] = []string{si}
+	} else if si := callerSourceIdentity(r.Caller); si != "" {
+		keys["sts:SourceIdentity"] = []string{si}
+	}
+	if tt := r.Input.List("TransitiveTagKeys"); len(tt) > 0 {
+		keys["sts:TransitiveTagKeys"] = tt
+	}
+	return keys
 }
 
 func assumeDenied(caller, roleARN string) *awserr.Error {
@@ -52,9 +95,8 @@ func assumeDenied(caller, roleARN string) *awserr.Error {
 }
 
 // assumeRole issues temporary credentials for a role. The request pipeline
-// has already checked the caller's own policies allow sts:AssumeRole on
-// the role; here the role's trust policy must allow the caller too (in
-// any account on this server, as across AWS accounts), and both must allow
+// has already decided sts:AssumeRole with the caller's policies and the
+// role's trust policy (roleTarget); here both must also allow
 // sts:TagSession when the request tags the session and
 // sts:SetSourceIdentity when it sets a source identity. The credentials
 // are self-contained (secret.Session): nothing is stored.
@@ -77,6 +119,7 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	}
 	role, err := s.Store.GetRole(ctx, account, name)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (role.Path != path || role.Name != name) {
+		// Deleted since the pipeline's decision.
 		return nil, assumeDenied(caller.ARN(), roleARN)
 	}
 	if err != nil {
@@ -94,32 +137,25 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 		sourceIdentity = inherited
 	}
 	sessionName := r.Input.String("RoleSessionName")
-	stsKeys := map[string][]string{"sts:RoleSessionName": {sessionName}}
-	if id := r.Input.String("ExternalId"); id != "" {
-		stsKeys["sts:ExternalId"] = []string{id}
-	}
-	if sourceIdentity != "" {
-		stsKeys["sts:SourceIdentity"] = []string{sourceIdentity}
-	}
-	if len(limits.transitive) > 0 {
-		stsKeys["sts:TransitiveTagKeys"] = limits.transitive
-	}
-	// The trust policy sees the same context keys the caller's own
-	// policies see (principal tags, transport, region, time …), and STS's.
-	callerSet, err := s.Authz.Principal(ctx, caller)
-	if err != nil {
-		return nil, awserr.InternalFailure(err)
-	}
-	ctxKeys := authz.Context(caller, callerSet, authz.InfoOf(r), stsKeys)
-	actions := []string{"sts:AssumeRole"}
+	var actions []string
 	if r.Input.Has("Tags.member.1.Key") {
 		actions = append(actions, "sts:TagSession")
 	}
 	if r.Input.Has("SourceIdentity") {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	if err := s.trusted(role, roleARN, caller, callerSet, actions, ctxKeys); err != nil {
-		return nil, err
+	if len(actions) > 0 {
+		// The trust policy sees the same context keys the caller's own
+		// policies see (principal tags, transport, region, time …), and
+		// STS's.
+		callerSet, err := s.Authz.Principal(ctx, caller)
+		if err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		ctxKeys := authz.Context(caller, callerSet, authz.InfoOf(r), stsContext(r))
+		if err := s.trusted(role, roleARN, caller, callerSet, actions, ctxKeys); err != nil {
+			return nil, err
+		}
 	}
 
 	duration := defaultSessionDuration
@@ -149,25 +185,24 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 	}, nil
 }
 
-// trusted checks that the role's trust policy allows the caller every one
-// of actions, and that the caller's own policies allow those beyond
-// sts:AssumeRole (which the request pipeline checked).
+// trusted checks that the role's trust policy and the caller's own
+// policies allow the caller every one of actions (sts:TagSession,
+// sts:SetSourceIdentity), by the rules the pipeline decides sts:AssumeRole
+// with.
 func (s *Service) trusted(role store.Role, roleARN string, caller *principal.Principal, callerSet *authz.Set, actions []string, ctxKeys map[string][]string) error {
 	trust, err := policy.ParseResourcePolicy(role.AssumeRolePolicy)
 	if err != nil {
 		return awserr.InternalFailure(fmt.Errorf("stored trust policy of %s no longer parses: %w", roleARN, err))
 	}
+	set := *callerSet
+	set.Resource = &authz.Policy{ID: "trust policy of " + roleARN, Type: authz.TypeResource, Parsed: trust}
+	set.CrossAccount = role.AccountID != caller.AccountID
+	set.ResourceRequired = true
 	for _, action := range actions {
 		req := policy.Request{Action: action, Resource: roleARN, Context: ctxKeys,
 			Principal: &policy.PrincipalRef{ARN: caller.ARN(), Account: caller.AccountID}}
-		if policy.Evaluate([]*policy.Policy{trust}, req) != policy.Allow {
+		if authz.Decide(&set, req, false).Decision != authz.Allowed {
 			return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller.ARN(), action, roleARN)
-		}
-		if action != "sts:AssumeRole" && callerSet != nil {
-			req.Principal = nil
-			if authz.Decide(callerSet, req, false).Decision != authz.Allowed {
-				return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller.ARN(), action, roleARN)
-			}
 		}
 	}
 	return nil

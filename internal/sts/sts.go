@@ -71,7 +71,7 @@ func (s *Service) Operations() []op.Operation {
 			Handler: s.getCallerIdentity,
 		},
 		{
-			Service: "sts", Action: "AssumeRole", Permission: "sts:AssumeRole", Resource: roleTarget, Mutating: true,
+			Service: "sts", Action: "AssumeRole", Permission: "sts:AssumeRole", Resource: s.roleTarget, Mutating: true,
 			Handler: s.assumeRole,
 		},
 		{
