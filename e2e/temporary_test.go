@@ -198,6 +198,28 @@ func TestGetSessionToken(t *testing.T) {
 	_, err = s.GoSTS(bob).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/bob"), TokenCode: aws.String("123456")})
 	wantAPIError(t, err, http.StatusBadRequest, "ValidationError")
 
+	// The CLI's get-session-token, and the CLI signing with its answer.
+	cliOut, stderr, err := s.AWSCLI(t, bob, "sts", "get-session-token", "--duration-seconds", "900")
+	if err != nil {
+		t.Fatalf("aws sts get-session-token: %v\n%s", err, stderr)
+	}
+	var cli struct {
+		Credentials struct {
+			AccessKeyID     string `json:"AccessKeyId"`
+			SecretAccessKey string
+			SessionToken    string
+			Expiration      string
+		}
+	}
+	jsonDecode(t, cliOut, &cli)
+	if !strings.HasPrefix(cli.Credentials.AccessKeyID, "ASIA") || cli.Credentials.SessionToken == "" || cli.Credentials.Expiration == "" {
+		t.Fatalf("get-session-token printed %s", cliOut)
+	}
+	cliOut, stderr, err = s.AWSCLI(t, e2etest.Creds{KeyID: cli.Credentials.AccessKeyID, Secret: cli.Credentials.SecretAccessKey, Token: cli.Credentials.SessionToken}, "sts", "get-caller-identity")
+	if err != nil || !strings.Contains(cliOut, acctARN+":user/bob") {
+		t.Fatalf("get-caller-identity with the CLI's session: %v\n%s%s", err, cliOut, stderr)
+	}
+
 	// A session's key id carries its account, as AWS's do.
 	info := must[*sts.GetAccessKeyInfoOutput](t)(s.GoSTS(e2etest.Root).GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(c.KeyID)}))
 	if aws.ToString(info.Account) != e2etest.AccountID {
