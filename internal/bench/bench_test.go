@@ -33,6 +33,7 @@ func TestRunEveryOp(t *testing.T) {
 		{"list-keys", 1},
 		{"get-user", 1},
 		{"list-users", 3}, // 25 users, 10 a page
+		{"assume-role", 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.op, func(t *testing.T) {

@@ -50,6 +50,7 @@ var Ops = []Op{
 	{Name: "list-keys", Summary: "ListAccessKeys of a user with 2 keys", prepare: prepareListKeys},
 	{Name: "get-user", Summary: "GetUser of one user", prepare: prepareGetUser},
 	{Name: "list-users", Summary: "ListUsers, every page (MaxItems --page-size) over --users users under one path", prepare: prepareListUsers},
+	{Name: "assume-role", Summary: "STS AssumeRole by a user, with its own key, of a role whose trust policy names that user", prepare: prepareAssumeRole},
 }
 
 // LookupOp finds an operation by name.
@@ -217,6 +218,97 @@ func prepareListUsers(ctx context.Context, c *Client, root Creds, o OpOptions, _
 		}
 		return true
 	}, nil
+}
+
+// prepareAssumeRole sets up what a user needs to assume a role, as in AWS:
+// a role whose trust policy allows the user by ARN, a user policy allowing
+// sts:AssumeRole on that role, and a fresh access key of the user, which
+// signs every AssumeRole (the root may not assume roles). Each worker
+// names its own session. moto checks neither policy nor even that the role
+// exists, so it gets the same set-up and does less work per call.
+func prepareAssumeRole(ctx context.Context, c *Client, root Creds, o OpOptions, workers int) (opFunc, error) {
+	user, role := o.Prefix+"-assumer", o.Prefix+"-assumed"
+	if err := ensureUser(ctx, c, root, user, ""); err != nil {
+		return nil, err
+	}
+	body, err := c.MustOK(ctx, root, "iam", "GetUser", url.Values{"UserName": {user}})
+	if err != nil {
+		return nil, err
+	}
+	userARN := xmlText(body, "Arn")
+	if userARN == "" {
+		return nil, errors.New("GetUser answered without an Arn")
+	}
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":%q},"Action":"sts:AssumeRole"}]}`, userARN)
+	roleARN, err := ensureRole(ctx, c, root, role, trust)
+	if err != nil {
+		return nil, err
+	}
+	allow := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":%q}]}`, roleARN)
+	if _, err := c.MustOK(ctx, root, "iam", "PutUserPolicy", url.Values{"UserName": {user}, "PolicyName": {"assume"}, "PolicyDocument": {allow}}); err != nil {
+		return nil, err
+	}
+	creds, err := freshKey(ctx, c, root, user)
+	if err != nil {
+		return nil, err
+	}
+	params := make([]url.Values, workers)
+	for w := range workers {
+		params[w] = url.Values{"RoleArn": {roleARN}, "RoleSessionName": {o.Prefix + "-" + strconv.Itoa(w)}}
+	}
+	return func(ctx context.Context, w int, rec *recorder) bool {
+		resp, ok := call(ctx, c, rec, creds, "sts", "AssumeRole", params[w])
+		if ok && (xmlText(resp.Body, "AccessKeyId") == "" || xmlText(resp.Body, "SecretAccessKey") == "" || xmlText(resp.Body, "SessionToken") == "") {
+			rec.fail("wrong-answer", "AssumeRole answered without a key id, secret or session token")
+			return false
+		}
+		return ok
+	}, nil
+}
+
+// ensureRole creates a role with the trust policy, or gives an existing
+// one that trust policy, and returns its ARN.
+func ensureRole(ctx context.Context, c *Client, root Creds, name, trust string) (string, error) {
+	_, err := c.MustOK(ctx, root, "iam", "CreateRole", url.Values{"RoleName": {name}, "AssumeRolePolicyDocument": {trust}})
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Code == "EntityAlreadyExists" {
+		_, err = c.MustOK(ctx, root, "iam", "UpdateAssumeRolePolicy", url.Values{"RoleName": {name}, "PolicyDocument": {trust}})
+	}
+	if err != nil {
+		return "", err
+	}
+	body, err := c.MustOK(ctx, root, "iam", "GetRole", url.Values{"RoleName": {name}})
+	if err != nil {
+		return "", err
+	}
+	arn := xmlText(body, "Arn")
+	if arn == "" {
+		return "", errors.New("GetRole answered without an Arn")
+	}
+	return arn, nil
+}
+
+// freshKey deletes the user's keys (an earlier run's, which would hit the
+// limit of 2) and creates one.
+func freshKey(ctx context.Context, c *Client, root Creds, user string) (Creds, error) {
+	keys, err := listKeys(ctx, c, root, user)
+	for _, k := range keys {
+		if err == nil {
+			_, err = c.MustOK(ctx, root, "iam", "DeleteAccessKey", url.Values{"UserName": {user}, "AccessKeyId": {k}})
+		}
+	}
+	if err != nil {
+		return Creds{}, err
+	}
+	body, err := c.MustOK(ctx, root, "iam", "CreateAccessKey", url.Values{"UserName": {user}})
+	if err != nil {
+		return Creds{}, err
+	}
+	k := Creds{AccessKeyID: xmlText(body, "AccessKeyId"), SecretAccessKey: xmlText(body, "SecretAccessKey")}
+	if k.AccessKeyID == "" || k.SecretAccessKey == "" {
+		return Creds{}, errors.New("CreateAccessKey answered without a key id or secret")
+	}
+	return k, nil
 }
 
 // ensureUser creates a user unless it exists.
