@@ -5,7 +5,13 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/e2etest"
+	"github.com/latchkey/latchkey/internal/pgtest"
 )
 
-// TestMain removes the latchkey binary the harness built once the tests end.
-func TestMain(m *testing.M) { os.Exit(e2etest.Main(m)) }
+// TestMain removes the latchkey binary the harness built, and stops the
+// PostgreSQL server the tests started, once the tests end.
+func TestMain(m *testing.M) {
+	code := e2etest.Main(m)
+	pgtest.StopShared()
+	os.Exit(code)
+}

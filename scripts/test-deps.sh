@@ -42,3 +42,24 @@ for (const [name, want] of Object.entries(require("./package.json").dependencies
   if (got !== want) { console.error(name + " " + got + " is installed, package.json pins " + want); process.exit(1); }
 }') || fail "e2e/testdata/js/node_modules does not hold the versions package.json pins"
 echo "test-deps: node $(node --version), $(cd e2e/testdata/js && node -p 'Object.entries(require("./package.json").dependencies).map(([n, v]) => n + "@" + v).join(" ")')"
+
+# PostgreSQL 15 (internal/pgtest starts a server of its own for the
+# PostgreSQL backend's tests): initdb and pg_ctl on PATH or in Debian's
+# /usr/lib/postgresql/VERSION/bin, installed from Debian's packages when
+# missing; as root, the servers run as the postgres user.
+pg_bin=""
+if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
+	pg_bin=$(dirname "$(command -v initdb)")
+else
+	for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && pg_bin=$d; done
+fi
+if [ -z "$pg_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	apt-get install -y -q postgresql >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q postgresql >/dev/null 2>&1) || true
+	for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && pg_bin=$d; done
+fi
+[ -n "$pg_bin" ] || fail "PostgreSQL's initdb and pg_ctl are not installed; install PostgreSQL 15 (apt-get install postgresql-15)"
+if [ "$(id -u)" = 0 ]; then
+	id postgres >/dev/null 2>&1 || fail "running as root, the PostgreSQL tests need the postgres user to run the server as (apt-get install postgresql creates it)"
+	command -v runuser >/dev/null || fail "running as root, the PostgreSQL tests need runuser (util-linux)"
+fi
+echo "test-deps: $("$pg_bin/initdb" --version) in $pg_bin"

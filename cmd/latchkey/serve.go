@@ -21,16 +21,18 @@ const DefaultListen = "127.0.0.1:7480"
 
 type dataFlags struct {
 	dataDir       string
+	store         string
 	masterKeyFile string
 }
 
 func (f *dataFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.dataDir, "data", "./latchkey-data", "data directory (env "+envName("data")+")")
+	cmd.Flags().StringVar(&f.store, "store", "", "PostgreSQL URL, postgres://USER@HOST:PORT/DB?sslmode=...; default the embedded database in DATA (env "+envName("store")+")")
 	cmd.Flags().StringVar(&f.masterKeyFile, "master-key-file", "", "master key file; default DATA/master.key, generated on first start (env "+envName("master-key-file")+")")
 }
 
 func (f *dataFlags) options() app.Options {
-	return app.Options{DataDir: f.dataDir, MasterKeyFile: f.masterKeyFile}
+	return app.Options{DataDir: f.dataDir, Store: f.store, MasterKeyFile: f.masterKeyFile}
 }
 
 // with opens the data dir, runs fn on it and closes it: the shape of every

@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/audit"
@@ -24,6 +26,9 @@ import (
 // Options locate the data.
 type Options struct {
 	DataDir string
+	// Store is a PostgreSQL URL (postgres://USER@HOST:PORT/DB?sslmode=…);
+	// empty for the embedded SQLite database in DataDir.
+	Store string
 	// MasterKeyFile defaults to DataDir/master.key, generated on first start.
 	MasterKeyFile string
 }
@@ -47,17 +52,17 @@ const (
 	checkPlaintext     = "latchkey master key check"
 )
 
-// Open opens the store in opts.DataDir and the master key file, generating
-// the key when neither it nor any sealed data exists yet. A key file that
-// does not open the data dir's sealed values is refused before anything
-// changes.
+// Open opens the store (opts.Store, else the embedded database in
+// opts.DataDir) and the master key file, generating the key when neither
+// it nor any sealed data exists yet. A key file that does not open the
+// store's sealed values is refused before anything changes.
 func Open(ctx context.Context, opts Options) (*Data, error) {
 	keyFile := opts.MasterKeyFile
 	explicitKey := keyFile != ""
 	if !explicitKey {
 		keyFile = filepath.Join(opts.DataDir, "master.key")
 	}
-	st, err := sqlstore.OpenSQLite(ctx, opts.DataDir)
+	st, err := openStore(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +105,22 @@ func openKeyring(ctx context.Context, st store.Store, keyFile string, explicit b
 		}
 		return keys, nil
 	}
-	if err := setCurrentMasterKey(ctx, st, keys.Primary()); err != nil {
+	// A new store: this key becomes its master key, unless a node starting
+	// at the same time recorded its own first; then this key must be that
+	// one.
+	mk := keys.Primary()
+	stored, err := st.InitMeta(ctx, metaMasterKeyCheck, base64.StdEncoding.EncodeToString(mk.Seal([]byte(checkPlaintext), []byte(metaMasterKeyCheck))))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(stored)
+	if err == nil {
+		_, err = mk.Open(raw, []byte(metaMasterKeyCheck))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the master key file %s (primary key %s) does not open this store, which another server started with a different master key at the same time; give every server the same --master-key-file", keyFile, mk.ID())
+	}
+	if err := st.PutMeta(ctx, store.MetaMasterKeyID, mk.ID()); err != nil {
 		return nil, err
 	}
 	return keys, nil
@@ -113,6 +133,24 @@ func setCurrentMasterKey(ctx context.Context, st store.Store, mk *secret.MasterK
 		return err
 	}
 	return st.PutMeta(ctx, store.MetaMasterKeyID, mk.ID())
+}
+
+// openStore opens the PostgreSQL store opts.Store names, or the embedded
+// one in opts.DataDir.
+func openStore(ctx context.Context, opts Options) (store.Store, error) {
+	if opts.Store == "" {
+		return sqlstore.OpenSQLite(ctx, opts.DataDir)
+	}
+	if !strings.HasPrefix(opts.Store, "postgres://") && !strings.HasPrefix(opts.Store, "postgresql://") {
+		return nil, fmt.Errorf("--store must be a PostgreSQL URL (postgres://USER@HOST:PORT/DB?sslmode=...); leave it out for the embedded database in --data")
+	}
+	if opts.MasterKeyFile == "" {
+		// The master key file's default place.
+		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+	}
+	return sqlstore.OpenPostgres(ctx, opts.Store)
 }
 
 // RootCredentials are an account's root key pair, shown once.

@@ -22,16 +22,15 @@ const metaSessionKey = "session_token_key"
 func sessionKey(ctx context.Context, st store.Meta, keys *secret.Keyring) (*secret.MasterKey, error) {
 	v, err := st.GetMeta(ctx, metaSessionKey)
 	if errors.Is(err, store.ErrNotFound) {
+		// Of nodes starting together, the first one's key is everyone's.
 		sk, err := secret.NewRandomMasterKey()
 		if err != nil {
 			return nil, err
 		}
-		if err := st.PutMeta(ctx, metaSessionKey, sealedSessionKey(keys.Primary(), sk)); err != nil {
+		if v, err = st.InitMeta(ctx, metaSessionKey, sealedSessionKey(keys.Primary(), sk)); err != nil {
 			return nil, err
 		}
-		return sk, nil
-	}
-	if err != nil {
+	} else if err != nil {
 		return nil, err
 	}
 	return openSessionKey(keys, v)

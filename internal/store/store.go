@@ -584,6 +584,10 @@ type ChangeFeed interface {
 type Meta interface {
 	GetMeta(ctx context.Context, name string) (string, error)
 	PutMeta(ctx context.Context, name, value string) error
+	// InitMeta stores value under name unless a value is stored already,
+	// and returns the stored value: of servers starting together, the
+	// first one's value is everyone's.
+	InitMeta(ctx context.Context, name, value string) (string, error)
 }
 
 // AWS's quotas on OpenID Connect providers, enforced by the store inside

@@ -2,9 +2,11 @@ package keycache_test
 
 import (
 	"errors"
+	"os"
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/pgtest"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/keycache"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
@@ -19,6 +21,20 @@ func TestConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		return keycache.New(base, 1000)
+	})
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// TestConformancePostgres: the same through the cache on PostgreSQL.
+func TestConformancePostgres(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		base, err := sqlstore.OpenPostgres(t.Context(), pgtest.Database(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { base.Close() })
 		return keycache.New(base, 1000)
 	})
 }

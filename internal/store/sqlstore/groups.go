@@ -243,7 +243,7 @@ func (s *Store) groupsOf(ctx context.Context, q querier, userID string) ([]store
 
 // readTx runs fn in a read transaction, so its reads see one snapshot.
 func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.read.BeginTx(ctx, nil)
+	tx, err := s.read.BeginTx(ctx, s.d.readTx)
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}

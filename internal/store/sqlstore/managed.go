@@ -163,7 +163,13 @@ func (s *Store) UpdatePolicy(ctx context.Context, accountID, policyARN string, u
 // DeletePolicy implements store.ManagedPolicies.
 func (s *Store) DeletePolicy(ctx context.Context, accountID, policyARN string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		p, err := s.getPolicy(ctx, tx, accountID, policyARN, true)
+		if _, err := s.getPolicy(ctx, tx, accountID, policyARN, true); err != nil {
+			return err
+		}
+		// Counted again once the row is locked: a statement that waited for
+		// the lock (PostgreSQL, READ COMMITTED) counted from its own older
+		// snapshot, which may miss an attachment just committed.
+		p, err := s.getPolicy(ctx, tx, accountID, policyARN, false)
 		if err != nil {
 			return err
 		}

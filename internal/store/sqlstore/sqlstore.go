@@ -38,6 +38,15 @@ type dialect struct {
 	isUniqueViolation func(error) bool
 	// lockUser is appended to the owner lookup inside write transactions.
 	lockSuffix string
+	// migrationLock serializes migrations across processes; it returns the
+	// function that releases the lock.
+	migrationLock func(ctx context.Context, db *sql.DB) (func(), error)
+	// readTx are the options of a read transaction that must see one
+	// snapshot (nil: the driver's default already does).
+	readTx *sql.TxOptions
+	// retryable reports whether a transaction failed only because it met
+	// another (a deadlock or a serialization failure) and may run again.
+	retryable func(error) bool
 }
 
 // Store is a store.Store on a SQL database.
@@ -68,8 +77,16 @@ func (s *Store) Close() error {
 }
 
 // migrate applies the embedded migrations of the dialect that are not yet
-// recorded, each in its own transaction together with its record.
+// recorded, each in its own transaction together with its record. Nodes
+// starting together serialize on the dialect's migration lock, so each
+// migration is applied once; a schema newer than this binary knows is
+// refused.
 func (s *Store) migrate(ctx context.Context) error {
+	unlock, err := s.d.migrationLock(ctx, s.write)
+	if err != nil {
+		return fmt.Errorf("take the migration lock: %w", err)
+	}
+	defer unlock()
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
@@ -79,12 +96,25 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	known := 0
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		version, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", e.Name())
 		}
+		known = max(known, version)
+	}
+	var newest sql.NullInt64
+	if err := s.write.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return err
+	}
+	if newest.Valid && int(newest.Int64) > known {
+		return fmt.Errorf("the database's schema is at version %d, newer than this latchkey knows (%d): run a newer latchkey", newest.Int64, known)
+	}
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		version, _ := strconv.Atoi(num)
 		body, err := migrationsFS.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return err
@@ -102,7 +132,7 @@ func (s *Store) migrate(ctx context.Context) error {
 					return fmt.Errorf("migration %s: %w", e.Name(), err)
 				}
 			}
-			if after := afterMigration[version]; after != nil {
+			if after := afterMigration[s.d.name+"/"+num]; after != nil {
 				if err := after(ctx, s, tx); err != nil {
 					return fmt.Errorf("migration %s: %w", e.Name(), err)
 				}
@@ -118,8 +148,8 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // afterMigration holds what a migration does in Go, in its transaction,
 // after its SQL.
-var afterMigration = map[int]func(context.Context, *Store, *sql.Tx) error{
-	3: recountInlinePolicySizes,
+var afterMigration = map[string]func(context.Context, *Store, *sql.Tx) error{
+	"sqlite/0003": recountInlinePolicySizes,
 }
 
 // recountInlinePolicySizes sets the size of the inline policies migration
@@ -198,6 +228,18 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // txQuiet is tx for writes that cannot change what a principal may do
 // (last-used dates, re-sealed secrets, meta values): the generation stays.
 func (s *Store) txQuiet(ctx context.Context, fn func(*sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.txOnce(ctx, fn)
+		if err == nil || s.d.retryable == nil || !s.d.retryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+	}
+}
+
+// maxTxAttempts bounds the runs of a transaction that keeps meeting others.
+const maxTxAttempts = 5
+
+func (s *Store) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -701,13 +743,22 @@ func (s *Store) GetMeta(ctx context.Context, name string) (string, error) {
 	return v, err
 }
 
+// InitMeta implements store.Meta.
+func (s *Store) InitMeta(ctx context.Context, name, value string) (string, error) {
+	var stored string
+	err := s.txQuiet(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, value); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q(`SELECT value FROM meta WHERE name = ?`), name).Scan(&stored)
+	})
+	return stored, err
+}
+
 // PutMeta implements store.Meta.
 func (s *Store) PutMeta(ctx context.Context, name, value string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM meta WHERE name = ?`), name); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (name, value) VALUES (?, ?)`), name, value)
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`), name, value)
 		return err
 	})
 }

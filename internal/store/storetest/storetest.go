@@ -489,6 +489,33 @@ func testMeta(t *testing.T, s store.Store) {
 	if v, err := s.GetMeta(ctx, "x"); err != nil || v != "2" {
 		t.Fatalf("GetMeta = %q, %v", v, err)
 	}
+	// InitMeta: the first value stays, whoever asks later.
+	if v, err := s.InitMeta(ctx, "y", "first"); err != nil || v != "first" {
+		t.Fatalf("InitMeta = %q, %v", v, err)
+	}
+	if v, err := s.InitMeta(ctx, "y", "second"); err != nil || v != "first" {
+		t.Fatalf("InitMeta again = %q, %v", v, err)
+	}
+	if v, err := s.InitMeta(ctx, "x", "other"); err != nil || v != "2" {
+		t.Fatalf("InitMeta over PutMeta = %q, %v", v, err)
+	}
+	// Racing: every caller gets the one stored value.
+	var wg sync.WaitGroup
+	got := make([]string, 16)
+	errs := make([]error, 16)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = s.InitMeta(ctx, "z", fmt.Sprintf("v%d", i))
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil || got[i] != got[0] {
+			t.Fatalf("racing InitMeta: %q, %v; another got %q", got[i], errs[i], got[0])
+		}
+	}
 }
 
 // testConcurrentKeyLimit races many key creations for one user: exactly
