@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/e2etest"
 	"github.com/latchkey/latchkey/internal/pgtest"
+	"github.com/latchkey/latchkey/internal/store/sqlstore"
 )
 
 // TestPostgresBackend: the real binary on a real PostgreSQL (--store):
@@ -88,4 +90,58 @@ func userNames(users []types.User) []string {
 		out = append(out, aws.ToString(u.UserName))
 	}
 	return out
+}
+
+// TestPostgresUnreachable: while the database is down the server answers
+// 503 ServiceUnavailable (never an answer from stale caches), /healthz
+// says 503 and /livez 200; once it is back the server recovers by itself.
+func TestPostgresUnreachable(t *testing.T) {
+	srv, err := pgtest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	dsn, err := srv.NewDatabase(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e2etest.Start(t, e2etest.Options{Args: []string{"--store", dsn}})
+	ctx := t.Context()
+	bob := newUserWithKey(t, s, "bob")
+	must[*sts.GetCallerIdentityOutput](t)(s.GoSTS(bob).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	status := func(path string) int {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if err := srv.Down(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(sqlstore.MaxStaleness + 200*time.Millisecond)
+	// bob's key is cached, but the server cannot vouch for the cache.
+	_, err = s.GoSTS(bob).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	wantMessage(t, wantAPIError(t, err, http.StatusServiceUnavailable, "ServiceUnavailable"), "Service is unable to handle request.")
+	if got := status("/healthz"); got != http.StatusServiceUnavailable {
+		t.Fatalf("/healthz with the database down: %d", got)
+	}
+	if got := status("/livez"); got != http.StatusOK {
+		t.Fatalf("/livez with the database down: %d", got)
+	}
+	if err := srv.Up(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := s.GoSTS(bob).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err == nil && status("/healthz") == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not recovered 10 s after the database came back: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -22,17 +22,19 @@ const DefaultListen = "127.0.0.1:7480"
 type dataFlags struct {
 	dataDir       string
 	store         string
+	storePollOnly bool
 	masterKeyFile string
 }
 
 func (f *dataFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.dataDir, "data", "./latchkey-data", "data directory (env "+envName("data")+")")
 	cmd.Flags().StringVar(&f.store, "store", "", "PostgreSQL URL, postgres://USER@HOST:PORT/DB?sslmode=...; default the embedded database in DATA (env "+envName("store")+")")
+	cmd.Flags().BoolVar(&f.storePollOnly, "store-poll-only", false, "PostgreSQL: learn of other servers' writes by polling alone, without LISTEN/NOTIFY (env "+envName("store-poll-only")+")")
 	cmd.Flags().StringVar(&f.masterKeyFile, "master-key-file", "", "master key file; default DATA/master.key, generated on first start (env "+envName("master-key-file")+")")
 }
 
 func (f *dataFlags) options() app.Options {
-	return app.Options{DataDir: f.dataDir, Store: f.store, MasterKeyFile: f.masterKeyFile}
+	return app.Options{DataDir: f.dataDir, Store: f.store, StorePollOnly: f.storePollOnly, MasterKeyFile: f.masterKeyFile}
 }
 
 // with opens the data dir, runs fn on it and closes it: the shape of every

@@ -29,6 +29,10 @@ type Options struct {
 	// Store is a PostgreSQL URL (postgres://USER@HOST:PORT/DB?sslmode=…);
 	// empty for the embedded SQLite database in DataDir.
 	Store string
+	// StorePollOnly: on PostgreSQL, learn of other servers' writes by
+	// polling alone, without LISTEN/NOTIFY (as behind a pooler in
+	// transaction mode).
+	StorePollOnly bool
 	// MasterKeyFile defaults to DataDir/master.key, generated on first start.
 	MasterKeyFile string
 }
@@ -150,7 +154,7 @@ func openStore(ctx context.Context, opts Options) (store.Store, error) {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
 	}
-	return sqlstore.OpenPostgres(ctx, opts.Store)
+	return sqlstore.OpenPostgres(ctx, opts.Store, sqlstore.PostgresOptions{NoNotify: opts.StorePollOnly})
 }
 
 // RootCredentials are an account's root key pair, shown once.

@@ -16,7 +16,9 @@ import (
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/server"
 	"github.com/latchkey/latchkey/internal/sigv4"
+	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/keycache"
+	"github.com/latchkey/latchkey/internal/store/sqlstore"
 	"github.com/latchkey/latchkey/internal/sts"
 )
 
@@ -47,6 +49,15 @@ const policySetCacheSize = 100_000
 
 // Handler builds the IAM/STS handler on d. The returned tracker must run
 // (Run) for last-used dates to reach the store.
+// storeFresh reports whether a store shared with other servers is in
+// sync with them (see sqlstore.Store.Fresh); other stores always are.
+func storeFresh(st store.Store) bool {
+	if f, ok := st.(interface{ Fresh() bool }); ok {
+		return f.Fresh()
+	}
+	return true
+}
+
 func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool) (http.Handler, *lastused.Tracker, error) {
 	tracker := lastused.New(d.Store, lastUsedInterval, log)
 	cached := keycache.New(d.Store, 100_000)
@@ -64,11 +75,12 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 			Uses:       tracker,
 			Logger:     log,
 		},
-		Authorizer: &server.PolicyAuthorizer{Source: source},
-		Operations: ops,
-		Logger:     log,
-		Ready:      ready,
-		Audit:      d.Audit,
+		Authorizer:  &server.PolicyAuthorizer{Source: source},
+		Operations:  ops,
+		Logger:      log,
+		Ready:       func() bool { return (ready == nil || ready()) && storeFresh(d.Store) },
+		Unavailable: sqlstore.IsUnavailable,
+		Audit:       d.Audit,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -113,7 +113,8 @@ func (b *backend) SessionPolicies(context.Context, string, []string) ([]store.Po
 	return b.set.Attached, b.err
 }
 
-func (b *backend) Generation() uint64 { return b.gen }
+func (b *backend) Generation() uint64         { return b.gen }
+func (b *backend) ExternalGeneration() uint64 { return 0 }
 
 // TestSourceFailsClosed: whatever cannot be read or parsed is an error,
 // never a set with a policy left out.

@@ -135,6 +135,12 @@ func InternalFailure(cause error) *Error {
 	return &Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError, Cause: cause}
 }
 
+// ServiceUnavailable is AWS's answer when the service cannot take the
+// request now (Latchkey: its database cannot be reached).
+func ServiceUnavailable(cause error) *Error {
+	return &Error{Code: "ServiceUnavailable", Message: "Service is unable to handle request.", Status: http.StatusServiceUnavailable, Cause: cause}
+}
+
 func ServiceFailure(cause error) *Error {
 	return &Error{Code: "ServiceFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError, Cause: cause}
 }

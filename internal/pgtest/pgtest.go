@@ -32,6 +32,7 @@ type Server struct {
 	dir  string // the cluster's data directory
 	port int
 	as   []string // the command prefix that runs a binary as the postgres user
+	opts string   // the postgres options it was started with
 }
 
 var (
@@ -82,8 +83,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	pgctl, err := binary("pg_ctl")
-	if err != nil {
+	if _, err := binary("pg_ctl"); err != nil {
 		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "latchkey-pg-")
@@ -111,12 +111,37 @@ func Start() (*Server, error) {
 		return nil, err
 	}
 	s.port = port
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200", port, dir)
-	if out, err := s.run(pgctl, "-D", s.dir, "-l", filepath.Join(dir, "postgres.log"), "-o", opts, "-w", "-t", "60", "start"); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "postgres.log"))
-		return nil, fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	s.opts = fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200", port, dir)
+	if err := s.Up(); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// Up starts the server (again, after Down).
+func (s *Server) Up() error {
+	pgctl, err := binary("pg_ctl")
+	if err != nil {
+		return err
+	}
+	logFile := filepath.Join(filepath.Dir(s.dir), "postgres.log")
+	if out, err := s.run(pgctl, "-D", s.dir, "-l", logFile, "-o", s.opts, "-w", "-t", "60", "start"); err != nil {
+		log, _ := os.ReadFile(logFile)
+		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	return nil
+}
+
+// Down stops the server at once (-m immediate), as a crash would.
+func (s *Server) Down() error {
+	pgctl, err := binary("pg_ctl")
+	if err != nil {
+		return err
+	}
+	if out, err := s.run(pgctl, "-D", s.dir, "-m", "immediate", "-w", "-t", "60", "stop"); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
+	}
+	return nil
 }
 
 func (s *Server) run(bin string, args ...string) ([]byte, error) {
@@ -179,7 +204,9 @@ func (s *Server) Restart() error {
 	if err != nil {
 		return err
 	}
-	if out, err := s.run(pgctl, "-D", s.dir, "-m", "immediate", "-w", "-t", "60", "restart"); err != nil {
+	// -l again: without it the new postmaster would write to (and hold
+	// open) this process's output.
+	if out, err := s.run(pgctl, "-D", s.dir, "-l", filepath.Join(filepath.Dir(s.dir), "postgres.log"), "-m", "immediate", "-w", "-t", "60", "restart"); err != nil {
 		return fmt.Errorf("pg_ctl restart: %v\n%s", err, out)
 	}
 	return nil

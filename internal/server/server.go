@@ -53,6 +53,9 @@ type Config struct {
 	Now        func() time.Time
 	// Ready reports whether the server may answer /healthz with 200.
 	Ready func() bool
+	// Unavailable reports whether an internal error means the store
+	// cannot be reached: the answer is then 503 ServiceUnavailable.
+	Unavailable func(error) bool
 	// Audit receives a record of every mutating call and every
 	// authentication or authorization failure; nil disables it.
 	Audit *audit.Log
@@ -102,6 +105,12 @@ func New(cfg Config) (*Server, error) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/livez" && r.Method == http.MethodGet {
+		// Liveness: the process runs, whatever its store.
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+		return
+	}
 	if r.URL.Path == "/healthz" && r.Method == http.MethodGet && r.Header.Get("Authorization") == "" && !r.URL.Query().Has("X-Amz-Algorithm") {
 		if s.cfg.Ready != nil && !s.cfg.Ready() {
 			http.Error(w, "starting", http.StatusServiceUnavailable)
@@ -181,6 +190,9 @@ func (s *Server) log(r *http.Request, rec *logRecord, latency time.Duration) {
 
 func (s *Server) fail(w http.ResponseWriter, rec *logRecord, err error) int {
 	e := awserr.As(err)
+	if e.Status >= 500 && s.cfg.Unavailable != nil && s.cfg.Unavailable(e.Cause) {
+		e = awserr.ServiceUnavailable(e.Cause)
+	}
 	rec.code = e.Code
 	rec.cause = e.Cause
 	if e.Status >= 500 && e.Cause == nil {

@@ -63,7 +63,8 @@ func (failingBackend) RolePolicySet(context.Context, string, string) (store.Poli
 func (failingBackend) SessionPolicies(context.Context, string, []string) ([]store.PolicyDocument, error) {
 	return nil, errors.New("database is locked")
 }
-func (failingBackend) Generation() uint64 { return 0 }
+func (failingBackend) Generation() uint64         { return 0 }
+func (failingBackend) ExternalGeneration() uint64 { return 0 }
 
 // allowAllBackend gives every user an Allow of everything.
 type allowAllBackend struct{}
@@ -81,7 +82,8 @@ func (allowAllBackend) SessionPolicies(context.Context, string, []string) ([]sto
 	return nil, nil
 }
 
-func (allowAllBackend) Generation() uint64 { return 0 }
+func (allowAllBackend) Generation() uint64         { return 0 }
+func (allowAllBackend) ExternalGeneration() uint64 { return 0 }
 
 // TestAuthorizerFailsClosed: a principal of an unknown kind, a store that
 // cannot be read, or a target that cannot be resolved answers

@@ -575,8 +575,18 @@ type Authorization interface {
 // ChangeFeed tells caches when authorization state may have changed.
 type ChangeFeed interface {
 	// Generation advances after every committed write that can change
-	// what a principal may do, before the write's method returns.
+	// what a principal may do, before the write's method returns, and
+	// after such a write by another server sharing the store, once this
+	// one has learned of it. While a shared store cannot vouch that this
+	// server knows of every such write acknowledged more than the
+	// store's bound ago, it advances on every call, so nothing cached is
+	// used.
 	Generation() uint64
+	// ExternalGeneration is Generation without this server's own writes:
+	// what a cache that this server's writes invalidate precisely (the
+	// key cache) must also follow. Constant for a store no other server
+	// writes.
+	ExternalGeneration() uint64
 }
 
 // Meta holds small named values the server needs across restarts (the

@@ -1,11 +1,12 @@
 // Package keycache keeps access keys in memory in front of a store, so
 // authenticating a request does not read the database.
 //
-// It is only correct when every write that changes a key, or the user a
-// key belongs to, goes through this process's Store: true of the embedded
-// store, where other processes (the admin commands) only add accounts and
-// keys, which a cache miss finds. Backends shared by several servers must
-// not be wrapped.
+// This process's writes invalidate the keys they change precisely; the
+// writes of other servers sharing the store are followed through the
+// store's ExternalGeneration (store.ChangeFeed): when it advances, the
+// whole cache is dropped. On the embedded store, other processes (the admin
+// commands) only add accounts and keys, which a cache miss finds. Misses
+// are never cached, so a key created anywhere authenticates at once.
 //
 // Coherence: a write invalidates after it commits and before it returns,
 // so once a deactivation or deletion is acknowledged no later request
@@ -31,6 +32,8 @@ type Store struct {
 	gen  uint64
 	keys map[string]store.AccessKey
 	max  int
+	// external is the store's ExternalGeneration the cache holds.
+	external uint64
 }
 
 // New wraps s, caching at most max keys.
@@ -42,10 +45,24 @@ func New(s store.Store, max int) *Store {
 // authentication. The key's LastUsed is never filled: it changes without
 // invalidation (use GetAccessKey for it).
 func (c *Store) LookupAccessKey(ctx context.Context, id string) (store.AccessKey, error) {
+	external := c.Store.ExternalGeneration()
 	c.mu.RLock()
 	k, ok := c.keys[id]
-	gen := c.gen
+	gen, held := c.gen, c.external
 	c.mu.RUnlock()
+	if held != external {
+		// Another server wrote, or the store cannot vouch it would know:
+		// everything held may be stale.
+		c.mu.Lock()
+		if c.external != external {
+			c.gen++
+			clear(c.keys)
+			c.external = external
+		}
+		gen = c.gen
+		c.mu.Unlock()
+		ok = false
+	}
 	if ok {
 		return k, nil
 	}

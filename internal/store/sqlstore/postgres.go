@@ -23,7 +23,11 @@ import (
 // owner, or the account for per-account quotas) or relies on one
 // statement's unique constraint, so concurrent transactions on any node
 // serialize where they conflict. Transactions that deadlock are run again.
-func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
+func OpenPostgres(ctx context.Context, dsn string, options ...PostgresOptions) (*Store, error) {
+	var opts PostgresOptions
+	if len(options) > 0 {
+		opts = options[0]
+	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err
@@ -39,7 +43,18 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	if err := s.startFeed(ctx, dsn, !opts.NoNotify); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// PostgresOptions tune a PostgreSQL store.
+type PostgresOptions struct {
+	// NoNotify leaves LISTEN/NOTIFY out: servers learn of each other's
+	// writes by polling alone (the bound holds either way).
+	NoNotify bool
 }
 
 // migrationLockKey names Latchkey's advisory lock (any constant works:

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/pgtest"
 	"github.com/latchkey/latchkey/internal/store"
@@ -26,4 +27,72 @@ func openPostgres(t *testing.T) *sqlstore.Store {
 
 func TestPostgresConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openPostgres(t) })
+}
+
+// TestPostgresFeedAcrossServers: a write through one store is seen by
+// another on the same database within the feed's bound, by notification
+// or, without it, by polling; this server's own writes do not count as
+// another's.
+func TestPostgresFeedAcrossServers(t *testing.T) {
+	for _, notify := range []bool{true, false} {
+		t.Run(map[bool]string{true: "notify", false: "polling"}[notify], func(t *testing.T) {
+			ctx := t.Context()
+			dsn := pgtest.Database(t)
+			opts := sqlstore.PostgresOptions{NoNotify: !notify}
+			a, err := sqlstore.OpenPostgres(ctx, dsn, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			b, err := sqlstore.OpenPostgres(ctx, dsn, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			ownBefore := a.ExternalGeneration()
+			genBefore, extBefore := b.Generation(), b.ExternalGeneration()
+			start := time.Now()
+			if err := a.PutMeta(ctx, "unrelated", "x"); err != nil { // quiet: no change
+				t.Fatal(err)
+			}
+			if err := a.CreateAccount(ctx, store.Account{ID: "123456789012", CreatedAt: start}, store.AccessKey{ID: "AKIAROOT", Status: store.StatusActive, CreatedAt: start, SecretCiphertext: []byte("x"), MasterKeyID: "m"}); err != nil {
+				t.Fatal(err)
+			}
+			for b.ExternalGeneration() == extBefore {
+				if time.Since(start) > sqlstore.MaxStaleness {
+					t.Fatalf("the other server learned nothing within %v", sqlstore.MaxStaleness)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			t.Logf("seen by the other server after %v", time.Since(start))
+			if b.Generation() == genBefore {
+				t.Fatal("Generation did not follow ExternalGeneration")
+			}
+			time.Sleep(2 * sqlstore.SyncInterval)
+			if a.ExternalGeneration() != ownBefore {
+				t.Fatal("a server's own write counted as another's")
+			}
+		})
+	}
+}
+
+// TestPostgresFeedFailsClosed: a server that cannot sync stops answering
+// from caches: its generations advance on every call.
+func TestPostgresFeedFailsClosed(t *testing.T) {
+	ctx := t.Context()
+	s, err := sqlstore.OpenPostgres(ctx, pgtest.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := s.Generation(); g != s.Generation() {
+		t.Fatal("a fresh store's generation moves without writes")
+	}
+	s.Close() // the sync loop ends; the feed goes stale
+	time.Sleep(sqlstore.MaxStaleness + 100*time.Millisecond)
+	if g := s.Generation(); g == s.Generation() {
+		t.Fatal("a stale store's generation stands still: caches would answer")
+	}
+	if g := s.ExternalGeneration(); g == s.ExternalGeneration() {
+		t.Fatal("a stale store's external generation stands still")
+	}
 }

@@ -56,6 +56,9 @@ type Store struct {
 	d     dialect
 	stmts map[string]string
 	gen   atomic.Uint64 // store.ChangeFeed
+	// feed follows the writes of other servers sharing the store; nil for
+	// the embedded store, which one process owns.
+	feed *feed
 }
 
 var _ store.Store = (*Store)(nil)
@@ -69,6 +72,7 @@ func (s *Store) q(query string) string {
 
 // Close releases the database handles.
 func (s *Store) Close() error {
+	s.stopFeed()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -213,14 +217,11 @@ func splitStatements(sqlText string) []string {
 	return out
 }
 
-// Generation implements store.ChangeFeed.
-func (s *Store) Generation() uint64 { return s.gen.Load() }
-
 // tx runs fn in a write transaction and commits it, then advances the
 // generation (also when the commit failed: its outcome may be unknown, and
 // a spurious advance only costs a cache refill).
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	err := s.txQuiet(ctx, fn)
+	err := s.run(ctx, fn, s.feed != nil)
 	s.gen.Add(1)
 	return err
 }
@@ -228,8 +229,14 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // txQuiet is tx for writes that cannot change what a principal may do
 // (last-used dates, re-sealed secrets, meta values): the generation stays.
 func (s *Store) txQuiet(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.run(ctx, fn, false)
+}
+
+// run runs fn in a write transaction, again if it met another one; with
+// bump, the transaction advances the shared change counter.
+func (s *Store) run(ctx context.Context, fn func(*sql.Tx) error, bump bool) error {
 	for attempt := 1; ; attempt++ {
-		err := s.txOnce(ctx, fn)
+		err := s.txOnce(ctx, fn, bump)
 		if err == nil || s.d.retryable == nil || !s.d.retryable(err) || attempt == maxTxAttempts {
 			return err
 		}
@@ -239,7 +246,7 @@ func (s *Store) txQuiet(ctx context.Context, fn func(*sql.Tx) error) error {
 // maxTxAttempts bounds the runs of a transaction that keeps meeting others.
 const maxTxAttempts = 5
 
-func (s *Store) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) txOnce(ctx context.Context, fn func(*sql.Tx) error, bump bool) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -248,8 +255,19 @@ func (s *Store) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	var seq int64
+	if bump {
+		if seq, err = bumpChanges(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if bump {
+		// This server's own write: the sync need not take it for another's.
+		s.feed.seen.CompareAndSwap(seq-1, seq)
 	}
 	return nil
 }

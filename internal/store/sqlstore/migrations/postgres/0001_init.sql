@@ -144,6 +144,14 @@ CREATE TABLE oidc_providers (
     PRIMARY KEY (account_id, url)
 );
 
+-- The change counter: every write that can change what authenticates or
+-- what is allowed advances it in its own transaction (see feed.go).
+CREATE TABLE changes (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL
+);
+INSERT INTO changes (id, seq) VALUES (1, 0);
+
 CREATE TABLE meta (
     name   TEXT COLLATE "C" PRIMARY KEY,
     value  TEXT NOT NULL

@@ -1,0 +1,218 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/latchkey/latchkey/internal/e2etest"
+	"github.com/latchkey/latchkey/internal/pgtest"
+)
+
+// revocationBound is the documented bound: from an acknowledged write to
+// its effect on every server sharing the database.
+const revocationBound = time.Second
+
+// startNodes starts n servers on one PostgreSQL database with one master
+// key file.
+func startNodes(t *testing.T, dsn string, n int, extra ...string) []*e2etest.Server {
+	t.Helper()
+	first := e2etest.Start(t, e2etest.Options{Args: append([]string{"--store", dsn, "--log-level", "warn"}, extra...)})
+	nodes := []*e2etest.Server{first}
+	for len(nodes) < n {
+		nodes = append(nodes, e2etest.Start(t, e2etest.Options{Args: append([]string{"--store", dsn, "--log-level", "warn",
+			"--master-key-file", filepath.Join(first.DataDir, "master.key")}, extra...)}))
+	}
+	return nodes
+}
+
+// revocationRun revokes keys through one node or another while every node
+// authenticates with them, and returns, for each revocation, how long
+// after its acknowledgement some node still accepted the key (0 when none
+// did). disrupt, when set, runs once the load is on.
+func revocationRun(t *testing.T, nodes []*e2etest.Server, keys int, disrupt func()) []time.Duration {
+	t.Helper()
+	ctx := t.Context()
+	creds := make([]e2etest.Creds, keys)
+	for i := range creds {
+		creds[i] = newUserWithKey(t, nodes[i%len(nodes)], fmt.Sprintf("rev%d", i))
+	}
+	var mu sync.Mutex
+	acked := make([]time.Time, keys)        // when each revocation was acknowledged
+	lastAccepted := make([]time.Time, keys) // the latest start of an accepted request
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, node := range nodes {
+		for w := 0; w < 2; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					k := i % keys
+					start := time.Now()
+					_, err := node.GoSTS(creds[k]).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+					if err == nil {
+						mu.Lock()
+						if start.After(lastAccepted[k]) {
+							lastAccepted[k] = start
+						}
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if disrupt != nil {
+		disrupt()
+	}
+	for k := range keys {
+		via := nodes[k%len(nodes)].GoIAM(e2etest.Root)
+		user := aws.String(fmt.Sprintf("rev%d", k))
+		// A write that fails (the database restarting) is not acknowledged:
+		// it is tried again, and the bound runs from its acknowledgement.
+		for tries := 0; ; tries++ {
+			var err error
+			if k%2 == 0 {
+				_, err = via.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: user, AccessKeyId: aws.String(creds[k].KeyID), Status: types.StatusTypeInactive})
+			} else {
+				_, err = via.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: user, AccessKeyId: aws.String(creds[k].KeyID)})
+			}
+			if err == nil {
+				break
+			}
+			if tries == 50 {
+				t.Fatalf("revoke %s: %v", creds[k].KeyID, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		mu.Lock()
+		acked[k] = time.Now()
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(revocationBound + 500*time.Millisecond)
+	close(stop)
+	wg.Wait()
+	gaps := make([]time.Duration, keys)
+	for k := range keys {
+		if lastAccepted[k].After(acked[k]) {
+			gaps[k] = lastAccepted[k].Sub(acked[k])
+		}
+	}
+	return gaps
+}
+
+func reportGaps(t *testing.T, name string, gaps []time.Duration) {
+	t.Helper()
+	sorted := slices.Clone(gaps)
+	slices.Sort(sorted)
+	p := func(q float64) time.Duration { return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))] }
+	t.Logf("%s: revocation to refusal on every node, over %d revocations: p50 %v, p99 %v, max %v", name, len(gaps), p(0.5), p(0.99), sorted[len(sorted)-1])
+	if max := sorted[len(sorted)-1]; max >= revocationBound {
+		t.Fatalf("%s: a node accepted a revoked key %v after the revocation was acknowledged (bound %v)", name, max, revocationBound)
+	}
+}
+
+// TestNodesRevocationBound: three servers on one PostgreSQL, under load on
+// every one; keys are deactivated or deleted through one or another, and
+// no server accepts a key later than the documented bound after the
+// revocation was acknowledged: with notifications, by polling alone, and
+// with the listening connections killed.
+func TestNodesRevocationBound(t *testing.T) {
+	t.Run("notify", func(t *testing.T) {
+		nodes := startNodes(t, pgtest.Database(t), 3)
+		reportGaps(t, "notify", revocationRun(t, nodes, 12, nil))
+	})
+	t.Run("polling", func(t *testing.T) {
+		nodes := startNodes(t, pgtest.Database(t), 3, "--store-poll-only")
+		reportGaps(t, "polling", revocationRun(t, nodes, 12, nil))
+	})
+	t.Run("listeners killed", func(t *testing.T) {
+		dsn := pgtest.Database(t)
+		nodes := startNodes(t, dsn, 3)
+		kill := func() {
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var n int
+			if err := db.QueryRowContext(context.Background(), `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n < len(nodes) {
+				t.Fatalf("killed %d listening connections, want %d", n, len(nodes))
+			}
+		}
+		reportGaps(t, "listeners killed", revocationRun(t, nodes, 12, kill))
+	})
+	t.Run("database restarted", func(t *testing.T) {
+		// A server of its own: the others' tests share the common one.
+		srv, err := pgtest.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Stop()
+		dsn, err := srv.NewDatabase(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes := startNodes(t, dsn, 3)
+		restart := func() {
+			if err := srv.Restart(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		reportGaps(t, "database restarted", revocationRun(t, nodes, 12, restart))
+		// The servers recovered without a restart of their own.
+		for _, n := range nodes {
+			must[*sts.GetCallerIdentityOutput](t)(n.GoSTS(e2etest.Root).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}))
+		}
+	})
+}
+
+// TestNodesPolicyChangeBound: a policy removed through one server stops
+// allowing on the others within the bound.
+func TestNodesPolicyChangeBound(t *testing.T) {
+	nodes := startNodes(t, pgtest.Database(t), 3)
+	ctx := t.Context()
+	root := nodes[0].GoIAM(e2etest.Root)
+	bob := newUserWithKey(t, nodes[0], "bob")
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(doc(allow(act("iam:GetUser"), res("*"))))}))
+	// Every node allows, and so caches bob's policy set.
+	for _, n := range nodes {
+		must[*iam.GetUserOutput](t)(n.GoIAM(bob).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bob")}))
+	}
+	must[*iam.DeleteUserPolicyOutput](t)(nodes[1].GoIAM(e2etest.Root).DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("read")}))
+	acked := time.Now()
+	for _, n := range nodes {
+		for {
+			_, err := n.GoIAM(bob).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bob")})
+			if err != nil {
+				wantDenied(t, err, acctARN+":user/bob", "iam:GetUser")
+				break
+			}
+			if time.Since(acked) > revocationBound {
+				t.Fatalf("%s still allows %v after the policy was deleted", n.URL, time.Since(acked))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// The change feed of a store several servers share (PostgreSQL).
+//
+// Every write transaction that can change what authenticates or what is
+// allowed increments the one row of the changes table inside the
+// transaction, just before it commits (its last lock, so no deadlock
+// cycle goes through it), and notifies the latchkey_changes channel,
+// which PostgreSQL delivers on commit. The counter is gap-free: writers
+// serialize on its row.
+//
+// Each server syncs: it reads the counter every SyncInterval, and at once
+// when a notification arrives (notifications only hasten a sync: they
+// carry nothing, and the bound holds without them). A changed counter, in
+// either direction, advances the store's generations, which drops every
+// cache that follows them. A server uses its caches only while its last
+// completed sync started less than MaxStaleness ago; otherwise the
+// generations advance on every call and every answer reads the database.
+//
+// The bound: a write acknowledged at T is in every answer a server gives
+// after T+MaxStaleness. A cached answer at U > T+MaxStaleness is validated
+// by a completed sync that started after U-MaxStaleness > T, and a sync
+// that starts after a commit reads the counter that commit advanced.
+const (
+	SyncInterval = 200 * time.Millisecond
+	MaxStaleness = time.Second
+)
+
+// feed is a shared store's view of the change counter.
+type feed struct {
+	dsn      string
+	notify   bool
+	seen     atomic.Int64 // the counter as last read
+	syncedAt atomic.Int64 // UnixNano when the last completed sync started
+	external atomic.Uint64
+	wake     chan struct{}
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+// fresh reports whether the server may answer from its caches.
+func (f *feed) fresh() bool {
+	return time.Since(time.Unix(0, f.syncedAt.Load())) < MaxStaleness
+}
+
+// Fresh reports whether the store vouches for caches: always for the
+// embedded store; for a shared one, while its last completed sync started
+// less than MaxStaleness ago (false before the first, and while the
+// database cannot be reached).
+func (s *Store) Fresh() bool { return s.feed == nil || s.feed.fresh() }
+
+// Generation implements store.ChangeFeed.
+func (s *Store) Generation() uint64 {
+	if s.feed != nil && !s.feed.fresh() {
+		return s.gen.Add(1)
+	}
+	return s.gen.Load()
+}
+
+// ExternalGeneration implements store.ChangeFeed.
+func (s *Store) ExternalGeneration() uint64 {
+	if s.feed == nil {
+		return 0
+	}
+	if !s.feed.fresh() {
+		return s.feed.external.Add(1)
+	}
+	return s.feed.external.Load()
+}
+
+// startFeed reads the counter once (a server answers from caches only
+// after its first sync) and starts the sync loop and, unless notify is
+// off, the listener.
+func (s *Store) startFeed(ctx context.Context, dsn string, notify bool) error {
+	f := &feed{dsn: dsn, notify: notify, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s.feed = f
+	s.sync(ctx)
+	loopCtx, stop := context.WithCancel(context.Background())
+	f.stop = stop
+	go func() {
+		defer close(f.done)
+		if notify {
+			go s.listen(loopCtx)
+		}
+		tick := time.NewTicker(SyncInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-loopCtx.Done():
+				return
+			case <-tick.C:
+			case <-f.wake:
+			}
+			s.sync(loopCtx)
+		}
+	}()
+	return nil
+}
+
+// sync reads the counter; on a change it advances the generations before
+// it marks the sync complete.
+func (s *Store) sync(ctx context.Context) {
+	f := s.feed
+	start := time.Now()
+	readCtx, cancel := context.WithTimeout(ctx, MaxStaleness)
+	defer cancel()
+	var seq int64
+	if err := s.read.QueryRowContext(readCtx, `SELECT seq FROM changes WHERE id = 1`).Scan(&seq); err != nil {
+		return // stays stale: the caches are bypassed
+	}
+	if old := f.seen.Swap(seq); old != seq {
+		s.gen.Add(1)
+		f.external.Add(1)
+	}
+	f.syncedAt.Store(start.UnixNano())
+}
+
+// listen wakes the sync loop on every notification, reconnecting as long
+// as the store is open; a new connection wakes it too (notifications may
+// have been missed while it was down).
+func (s *Store) listen(ctx context.Context) {
+	f := s.feed
+	wake := func() {
+		select {
+		case f.wake <- struct{}{}:
+		default:
+		}
+	}
+	for ctx.Err() == nil {
+		conn, err := pgx.Connect(ctx, f.dsn)
+		if err == nil {
+			if _, err = conn.Exec(ctx, `LISTEN latchkey_changes`); err == nil {
+				wake()
+				for err == nil {
+					_, err = conn.WaitForNotification(ctx)
+					if err == nil {
+						wake()
+					}
+				}
+			}
+			conn.Close(context.Background())
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(SyncInterval):
+		}
+	}
+}
+
+// bumpChanges advances the change counter inside tx and notifies the
+// other servers on commit; it returns the counter's new value.
+func bumpChanges(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `UPDATE changes SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+		return 0, err
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify('latchkey_changes', '')`)
+	return seq, err
+}
+
+// stopFeed ends the sync loop and the listener.
+func (s *Store) stopFeed() {
+	if s.feed != nil && s.feed.stop != nil {
+		s.feed.stop()
+		<-s.feed.done
+	}
+}
+
+// IsUnavailable reports whether err says the database cannot be reached
+// (a refused or broken connection, a server shutting down or starting),
+// as opposed to a failure of the request itself: the server answers
+// 503 for it.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08, connection exception; 57P01-57P03, the server shutting
+		// down or starting.
+		return len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03")
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err)
+}
