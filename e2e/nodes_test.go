@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -214,5 +216,87 @@ func TestNodesPolicyChangeBound(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+	}
+}
+
+// TestNodesStartTogether: three servers started at the same moment on an
+// empty database migrate it once and create the first account once:
+// given the bootstrap variables, that account; without them, one account
+// of a generated id, whose root key one server alone prints.
+func TestNodesStartTogether(t *testing.T) {
+	for _, given := range []bool{true, false} {
+		t.Run(map[bool]string{true: "bootstrap variables", false: "generated account"}[given], func(t *testing.T) {
+			dsn := pgtest.Database(t)
+			keyFile := filepath.Join(t.TempDir(), "master.key")
+			if err := os.WriteFile(keyFile, []byte(strings.Repeat("5e", 32)+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			opts := make([]e2etest.Options, 3)
+			for i := range opts {
+				opts[i] = e2etest.Options{Args: []string{"--store", dsn, "--master-key-file", keyFile}, NoRootEnv: !given}
+			}
+			nodes := e2etest.StartTogether(t, opts)
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var accounts, migrations int
+			if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM accounts`).Scan(&accounts); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM schema_migrations`).Scan(&migrations); err != nil {
+				t.Fatal(err)
+			}
+			if accounts != 1 || migrations != 1 {
+				t.Fatalf("%d accounts and %d migration records after three servers started together", accounts, migrations)
+			}
+			if given {
+				for _, n := range nodes {
+					must[*sts.GetCallerIdentityOutput](t)(n.GoSTS(e2etest.Root).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}))
+				}
+				return
+			}
+			banners := 0
+			for _, n := range nodes {
+				if strings.Contains(n.Stderr(), "AWS_SECRET_ACCESS_KEY=") {
+					banners++
+				}
+			}
+			if banners != 1 {
+				t.Fatalf("%d servers printed a root key banner, want 1", banners)
+			}
+		})
+	}
+}
+
+// TestNodesKeyLimitAcrossServers: 200 CreateAccessKey for one user spread
+// over three servers: exactly two succeed.
+func TestNodesKeyLimitAcrossServers(t *testing.T) {
+	nodes := startNodes(t, pgtest.Database(t), 3)
+	ctx := t.Context()
+	must[*iam.CreateUserOutput](t)(nodes[0].GoIAM(e2etest.Root).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("contended")}))
+	var mu sync.Mutex
+	created, limited := 0, 0
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := nodes[i%3].GoIAM(e2etest.Root).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("contended")})
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				created++
+			} else if code, _ := apiCode(t, err); code == "LimitExceeded" {
+				limited++
+			} else {
+				t.Errorf("CreateAccessKey: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if created != 2 || limited != 198 {
+		t.Fatalf("%d keys created, %d refused at the limit; want 2 and 198", created, limited)
 	}
 }

@@ -53,7 +53,9 @@ func (d *Data) Close() error { return d.Store.Close() }
 
 const (
 	metaMasterKeyCheck = "master_key_check"
-	checkPlaintext     = "latchkey master key check"
+	// metaBootstrapAccount claims the first account's id.
+	metaBootstrapAccount = "bootstrap_account"
+	checkPlaintext       = "latchkey master key check"
 )
 
 // Open opens the store (opts.Store, else the embedded database in
@@ -228,7 +230,32 @@ func (d *Data) Bootstrap(ctx context.Context, want RootCredentials, log *slog.Lo
 	if n > 0 {
 		return nil, nil
 	}
+	// Servers starting together on an empty shared store: the first to
+	// claim the first account's id creates it. Servers given the same id
+	// (the bootstrap variables) all claim it, and all but one find it
+	// created.
+	if want.AccountID == "" {
+		want.AccountID = secret.NewAccountID()
+	}
+	claimed, err := d.Store.InitMeta(ctx, metaBootstrapAccount, want.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if claimed != want.AccountID {
+		if n, err := d.Store.CountAccounts(ctx); err != nil || n > 0 {
+			return nil, err
+		}
+		// The claimer did not create it (it stopped first): create the
+		// claimed account, with a fresh root key unless this server was
+		// given the account's own.
+		if want.AccountID != claimed {
+			want = RootCredentials{AccountID: claimed}
+		}
+	}
 	creds, err := d.CreateAccount(ctx, want)
+	if errors.Is(err, store.ErrAlreadyExists) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create first account: %w", err)
 	}

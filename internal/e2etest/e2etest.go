@@ -254,6 +254,59 @@ func Start(t testing.TB, opts Options) *Server {
 	return s
 }
 
+// StartTogether starts a server for each of opts at the same moment (as
+// nodes racing on an empty shared store do) and waits for them all.
+func StartTogether(t testing.TB, opts []Options) []*Server {
+	t.Helper()
+	Binary(t) // built once, here, before the goroutines
+	servers := make([]*Server, len(opts))
+	for i, o := range opts {
+		if o.DataDir == "" {
+			o.DataDir = t.TempDir()
+		}
+		if o.RootAccountID == "" {
+			o.RootAccountID = AccountID
+		}
+		if o.RootKeyID == "" {
+			o.RootKeyID = RootKeyID
+		}
+		if o.RootSecret == "" {
+			o.RootSecret = RootSecret
+		}
+		if o.ReadyTimeout == 0 {
+			o.ReadyTimeout = 30 * time.Second
+		}
+		s := &Server{t: t, opts: o, DataDir: o.DataDir}
+		if !o.NoRootEnv {
+			s.Root = Creds{KeyID: o.RootKeyID, Secret: o.RootSecret}
+		}
+		s.setAddr(FreeAddr(t))
+		t.Cleanup(func() {
+			s.Kill()
+			if t.Failed() {
+				t.Logf("latchkey log (%s):\n%s", s.DataDir, tail(s.Stderr(), 16<<10))
+			}
+		})
+		servers[i] = s
+	}
+	errs := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for i, s := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.startOnce(t)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("server %d: %v; its log:\n%s", i, err, servers[i].Stderr())
+		}
+	}
+	return servers
+}
+
 func (s *Server) setAddr(addr string) {
 	s.Addr = addr
 	s.URL = "http://" + addr
