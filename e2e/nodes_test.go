@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -298,5 +299,65 @@ func TestNodesKeyLimitAcrossServers(t *testing.T) {
 	wg.Wait()
 	if created != 2 || limited != 198 {
 		t.Fatalf("%d keys created, %d refused at the limit; want 2 and 198", created, limited)
+	}
+}
+
+// TestNodesMasterKeyRotation: `latchkey master-key rotate --store` while
+// two servers sharing the key file serve keys and a session: no request
+// fails, and after restarts every key and the session still work.
+func TestNodesMasterKeyRotation(t *testing.T) {
+	dsn := pgtest.Database(t)
+	nodes := startNodes(t, dsn, 2)
+	ctx := t.Context()
+	keyFile := filepath.Join(nodes[0].DataDir, "master.key")
+	creds := []e2etest.Creds{e2etest.Root}
+	for i := range 8 {
+		creds = append(creds, newUserWithKey(t, nodes[i%2], fmt.Sprintf("k%d", i)))
+	}
+	session := must[*sts.GetSessionTokenOutput](t)(nodes[0].GoSTS(e2etest.Root).GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
+	creds = append(creds, credsOf(session.Credentials))
+	var mu sync.Mutex
+	calls, failures := 0, 0
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := nodes[i%2].GoSTS(creds[i%len(creds)]).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+				mu.Lock()
+				calls++
+				if err != nil {
+					failures++
+					t.Errorf("during rotation: %v", err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	out, err := exec.Command(e2etest.Binary(t), "master-key", "rotate", "--store", dsn, "--master-key-file", keyFile, "--output", "json").CombinedOutput()
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("rotate: %v\n%s", err, out)
+	}
+	t.Logf("%d authentications on two servers during the rotation, %d failures: %s", calls, failures, out)
+	late := newUserWithKey(t, nodes[1], "late")
+	creds = append(creds, late)
+	for _, n := range nodes {
+		n.Restart()
+	}
+	for _, n := range nodes {
+		for _, c := range creds {
+			if _, err := n.GoSTS(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+				t.Fatalf("%s after the rotation and a restart: %v", c.KeyID, err)
+			}
+		}
 	}
 }
