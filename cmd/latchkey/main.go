@@ -42,7 +42,7 @@ func newRootCmd() *cobra.Command {
 		Short: "Print the version",
 		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), version) },
 	})
-	root.AddCommand(newBenchCmd())
+	root.AddCommand(newBenchCmd(), newStoreCmd(), newBackupCmd())
 	return root
 }
 

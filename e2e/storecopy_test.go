@@ -1,0 +1,107 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/latchkey/latchkey/internal/e2etest"
+	"github.com/latchkey/latchkey/internal/pgtest"
+)
+
+// populate gives a server users with keys and policies, a group, a managed
+// policy, a role, an OIDC provider and a second account; it returns every
+// key made.
+func populate(t *testing.T, s *e2etest.Server) []e2etest.Creds {
+	t.Helper()
+	ctx := t.Context()
+	root := s.GoIAM(e2etest.Root)
+	keys := []e2etest.Creds{e2etest.Root}
+	for _, name := range []string{"alice", "bob", "carol"} {
+		keys = append(keys, newUserWithKey(t, s, name))
+	}
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(doc(allow(act("iam:List*"), res("*"))))}))
+	must[*iam.CreateGroupOutput](t)(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("ops")}))
+	must[*iam.AddUserToGroupOutput](t)(root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("ops"), UserName: aws.String("bob")}))
+	p := must[*iam.CreatePolicyOutput](t)(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("get"), PolicyDocument: aws.String(doc(allow(act("iam:GetUser"), res("*"))))}))
+	must[*iam.AttachGroupPolicyOutput](t)(root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("ops"), PolicyArn: p.Policy.Arn}))
+	must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`)}))
+	must[*iam.CreateOpenIDConnectProviderOutput](t)(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://issuer.example.com"), ClientIDList: []string{"sts.amazonaws.com"}}))
+	_, other := newAccount(t, s)
+	return append(keys, other)
+}
+
+// verify checks that a server holds what populate made: every key
+// authenticates, and the policies decide as before.
+func verify(t *testing.T, s *e2etest.Server, keys []e2etest.Creds) {
+	t.Helper()
+	ctx := t.Context()
+	for _, k := range keys {
+		if _, err := s.GoSTS(k).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+			t.Fatalf("key %s: %v", k.KeyID, err)
+		}
+	}
+	must[*iam.ListUsersOutput](t)(s.GoIAM(keys[1]).ListUsers(ctx, &iam.ListUsersInput{}))
+	must[*iam.GetUserOutput](t)(s.GoIAM(keys[2]).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")}))
+	_, err := s.GoIAM(keys[3]).ListUsers(ctx, &iam.ListUsersInput{})
+	wantDenied(t, err, acctARN+":user/carol", "iam:ListUsers")
+	must[*iam.GetRoleOutput](t)(s.GoIAM(e2etest.Root).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}))
+	must[*iam.GetOpenIDConnectProviderOutput](t)(s.GoIAM(e2etest.Root).GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{
+		OpenIDConnectProviderArn: aws.String(acctARN + ":oidc-provider/issuer.example.com")}))
+}
+
+// TestBackupRestore: `latchkey backup` copies the embedded database while
+// the server runs; the copy, with the master key file, serves everything.
+func TestBackupRestore(t *testing.T) {
+	s := e2etest.Start(t, e2etest.Options{})
+	keys := populate(t, s)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if out, err := exec.Command(e2etest.Binary(t), "backup", "--data", s.DataDir, "--out", backup).CombinedOutput(); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	restored := t.TempDir()
+	for from, to := range map[string]string{backup: "latchkey.db", filepath.Join(s.DataDir, "master.key"): "master.key"} {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(restored, to), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verify(t, e2etest.Start(t, e2etest.Options{DataDir: restored}), keys)
+}
+
+// TestStoreCopyToPostgres: `latchkey store copy` moves a data dir to an
+// empty PostgreSQL database; a server on it with the data dir's master
+// key serves everything, and a second copy into it is refused.
+func TestStoreCopyToPostgres(t *testing.T) {
+	s := e2etest.Start(t, e2etest.Options{})
+	keys := populate(t, s)
+	s.Stop()
+	dsn := pgtest.Database(t)
+	out, err := exec.Command(e2etest.Binary(t), "store", "copy", "--from", s.DataDir, "--to", dsn, "--output", "json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("store copy: %v\n%s", err, out)
+	}
+	var counts map[string]int
+	if err := json.Unmarshal(out, &counts); err != nil || counts["accounts"] != 2 || counts["access_keys"] != 5 || counts["users"] != 3 {
+		t.Fatalf("store copy printed %s (%v)", out, err)
+	}
+	pg := e2etest.Start(t, e2etest.Options{Args: []string{"--store", dsn, "--master-key-file", filepath.Join(s.DataDir, "master.key")}})
+	verify(t, pg, keys)
+	if out := pg.RunAdmin(t, "check", "--store", dsn, "--master-key-file", filepath.Join(s.DataDir, "master.key")); out != "ok\n" {
+		t.Fatalf("check: %q", out)
+	}
+	if out, err := exec.Command(e2etest.Binary(t), "store", "copy", "--from", s.DataDir, "--to", dsn).CombinedOutput(); err == nil {
+		t.Fatalf("a second copy into a full database succeeded: %s", out)
+	}
+}
