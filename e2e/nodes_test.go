@@ -361,3 +361,28 @@ func TestNodesMasterKeyRotation(t *testing.T) {
 		}
 	}
 }
+
+// TestNodesLastUsed: a key used on one server shows as used on another
+// once the first has flushed (every --last-used-interval), the latest use
+// winning whichever server saw it.
+func TestNodesLastUsed(t *testing.T) {
+	nodes := startNodes(t, pgtest.Database(t), 2, "--last-used-interval", "200ms")
+	ctx := t.Context()
+	bob := newUserWithKey(t, nodes[0], "bob")
+	must[*sts.GetCallerIdentityOutput](t)(nodes[0].GoSTS(bob, "eu-west-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	time.Sleep(300 * time.Millisecond)
+	must[*sts.GetCallerIdentityOutput](t)(nodes[1].GoSTS(bob, "ap-south-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	deadline := time.Now().Add(5 * time.Second)
+	for _, n := range nodes {
+		for {
+			out := must[*iam.GetAccessKeyLastUsedOutput](t)(n.GoIAM(e2etest.Root).GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(bob.KeyID)}))
+			if aws.ToString(out.AccessKeyLastUsed.Region) == "ap-south-1" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: last used %+v, want the later use in ap-south-1", n.URL, out.AccessKeyLastUsed)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
