@@ -137,3 +137,14 @@ func newAccount(t *testing.T, s *e2etest.Server) (string, e2etest.Creds) {
 	}
 	return a.AccountId, e2etest.Creds{KeyID: a.AccessKeyId, Secret: a.SecretAccessKey}
 }
+
+// alteredSecret is secret with its last character changed: always another
+// secret (replacing it by a fixed character would, one time in 64, leave it
+// as it was).
+func alteredSecret(secret string) string {
+	last := "x"
+	if strings.HasSuffix(secret, last) {
+		last = "y"
+	}
+	return secret[:len(secret)-1] + last
+}
