@@ -43,8 +43,9 @@ func OpenPostgres(ctx context.Context, dsn string, options ...PostgresOptions) (
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	s.startCommitter()
 	if err := s.startFeed(ctx, dsn, !opts.NoNotify); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil

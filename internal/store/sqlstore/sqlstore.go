@@ -59,6 +59,8 @@ type Store struct {
 	// feed follows the writes of other servers sharing the store; nil for
 	// the embedded store, which one process owns.
 	feed *feed
+	// commits runs the write transactions (group commit).
+	commits *committer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -73,6 +75,7 @@ func (s *Store) q(query string) string {
 // Close releases the database handles.
 func (s *Store) Close() error {
 	s.stopFeed()
+	s.stopCommitter()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -232,45 +235,27 @@ func (s *Store) txQuiet(ctx context.Context, fn func(*sql.Tx) error) error {
 	return s.run(ctx, fn, false)
 }
 
-// run runs fn in a write transaction, again if it met another one; with
-// bump, the transaction advances the shared change counter.
+// run runs fn in a write transaction, through the committer (see
+// group.go); with bump, the transaction advances the shared change
+// counter.
 func (s *Store) run(ctx context.Context, fn func(*sql.Tx) error, bump bool) error {
-	for attempt := 1; ; attempt++ {
-		err := s.txOnce(ctx, fn, bump)
-		if err == nil || s.d.retryable == nil || !s.d.retryable(err) || attempt == maxTxAttempts {
-			return err
-		}
+	if s.commits == nil {
+		return s.runAlone(ctx, fn, bump)
 	}
+	return s.submit(ctx, fn, bump)
+}
+
+// runAlone runs fn in a transaction of its own (before the committer
+// starts: migrations), again if it met another one.
+func (s *Store) runAlone(ctx context.Context, fn func(*sql.Tx) error, bump bool) error {
+	j := &job{ctx: ctx, fn: fn, bump: bump, done: make(chan struct{})}
+	s.commitBatch([]*job{j})
+	<-j.done
+	return j.err
 }
 
 // maxTxAttempts bounds the runs of a transaction that keeps meeting others.
 const maxTxAttempts = 5
-
-func (s *Store) txOnce(ctx context.Context, fn func(*sql.Tx) error, bump bool) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	var seq int64
-	if bump {
-		if seq, err = bumpChanges(ctx, tx); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	if bump {
-		// This server's own write: the sync need not take it for another's.
-		s.feed.seen.CompareAndSwap(seq-1, seq)
-	}
-	return nil
-}
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
 

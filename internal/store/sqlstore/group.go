@@ -1,0 +1,220 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// Group commit. Every write transaction goes through one committer per
+// store, which runs the writes waiting when it is free together in one
+// database transaction, each inside a savepoint of its own, and commits
+// them with one commit (one fsync): a write that fails is rolled back to
+// its savepoint alone, and every write is acknowledged only after the
+// commit that holds it, so nothing acknowledged is lost and invariants see
+// the writes before them as a serial order would. Concurrent writers thus
+// share commits instead of queueing one fsync each, while a lone writer
+// waits for nothing.
+
+// maxBatch bounds the writes one commit carries.
+const maxBatch = 64
+
+// job is one write transaction waiting for the committer.
+type job struct {
+	ctx  context.Context // the writer's: its statements run under it
+	fn   func(*sql.Tx) error
+	bump bool
+	err  error
+	done chan struct{}
+}
+
+type committer struct {
+	jobs     chan *job
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+func (s *Store) startCommitter() {
+	c := &committer{jobs: make(chan *job, maxBatch), stop: make(chan struct{}), done: make(chan struct{})}
+	s.commits = c
+	go func() {
+		defer close(c.done)
+		for {
+			var first *job
+			select {
+			case first = <-c.jobs:
+			case <-c.stop:
+				// Writes handed over but not begun fail: none of them ran.
+				for {
+					select {
+					case j := <-c.jobs:
+						j.err = errClosed
+						close(j.done)
+					default:
+						return
+					}
+				}
+			}
+			batch := []*job{first}
+		take:
+			for len(batch) < maxBatch {
+				select {
+				case j := <-c.jobs:
+					batch = append(batch, j)
+				default:
+					break take
+				}
+			}
+			s.commitBatch(batch)
+		}
+	}()
+}
+
+func (s *Store) stopCommitter() {
+	if s.commits != nil {
+		s.commits.stopOnce.Do(func() { close(s.commits.stop) })
+		<-s.commits.done
+	}
+}
+
+// submit hands a write to the committer and waits for its outcome (also
+// when ctx ends meanwhile: a write once handed over may commit, and the
+// caller must not be told otherwise).
+func (s *Store) submit(ctx context.Context, fn func(*sql.Tx) error, bump bool) error {
+	j := &job{ctx: ctx, fn: fn, bump: bump, done: make(chan struct{})}
+	select {
+	case s.commits.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.commits.stop:
+		return errClosed
+	}
+	select {
+	case <-j.done:
+	case <-s.commits.done:
+		select {
+		case <-j.done:
+		default:
+			return errClosed // handed over as the store closed: never run
+		}
+	}
+	return j.err
+}
+
+var errClosed = fmt.Errorf("sqlstore: the store is closed")
+
+// commitBatch runs a batch, again (whole) when it met another
+// transaction, and wakes its writers.
+func (s *Store) commitBatch(batch []*job) {
+	defer func() {
+		for _, j := range batch {
+			close(j.done)
+		}
+	}()
+	active := batch
+	for attempt := 1; ; attempt++ {
+		err := s.runBatch(active)
+		if err == nil {
+			return
+		}
+		// A writer that gave up (its context ended) can break the whole
+		// transaction (a driver closes the connection of a cancelled
+		// statement): it fails alone, and the others run again.
+		kept := active[:0:0]
+		for _, j := range active {
+			if j.ctx.Err() != nil {
+				j.err = j.ctx.Err()
+			} else {
+				kept = append(kept, j)
+			}
+		}
+		if len(kept) > 0 && len(kept) < len(active) {
+			active = kept
+			continue
+		}
+		if s.d.retryable == nil || !s.d.retryable(err) || attempt == maxTxAttempts {
+			for _, j := range active {
+				if j.err == nil {
+					j.err = err
+				}
+			}
+			return
+		}
+	}
+}
+
+// runBatch runs the batch's writes in one transaction. It returns an
+// error only when the whole transaction failed (each job's own failure is
+// in its err).
+func (s *Store) runBatch(batch []*job) error {
+	ctx := context.Background()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	savepoints := len(batch) > 1
+	exec := func(stmt string) error {
+		_, err := tx.ExecContext(ctx, stmt)
+		return err
+	}
+	committing, bump := 0, false
+	for _, j := range batch {
+		j.err = nil
+		if err := j.ctx.Err(); err != nil {
+			j.err = err // given up before it began
+			continue
+		}
+		if savepoints {
+			if err := exec(`SAVEPOINT w`); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+		}
+		if err := j.fn(tx); err != nil {
+			if s.d.retryable != nil && s.d.retryable(err) {
+				_ = tx.Rollback()
+				return err
+			}
+			j.err = err
+			if !savepoints {
+				_ = tx.Rollback()
+				return nil
+			}
+			if rerr := exec(`ROLLBACK TO SAVEPOINT w`); rerr != nil {
+				_ = tx.Rollback()
+				return rerr
+			}
+		}
+		if savepoints {
+			if err := exec(`RELEASE SAVEPOINT w`); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+		}
+		if j.err == nil {
+			committing++
+			bump = bump || j.bump
+		}
+	}
+	if committing == 0 {
+		_ = tx.Rollback()
+		return nil
+	}
+	var seq int64
+	if bump && s.feed != nil {
+		if seq, err = bumpChanges(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if bump && s.feed != nil {
+		// This server's own write: the sync need not take it for another's.
+		s.feed.seen.CompareAndSwap(seq-1, seq)
+	}
+	return nil
+}
