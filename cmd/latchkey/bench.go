@@ -143,6 +143,7 @@ func newBenchCompareCmd() *cobra.Command {
 		rounds    int
 		motoPath  string
 		noCeiling bool
+		store     string
 	)
 	cmd := &cobra.Command{
 		Use:   "compare",
@@ -164,7 +165,7 @@ and print the medians, latchkey/moto and latchkey/ceiling.`,
 			if err != nil {
 				return err
 			}
-			o := bench.CompareOptions{Rounds: rounds, Load: load, OpOptions: f.opts, Executable: exe, MotoPath: motoPath, NoCeiling: noCeiling}
+			o := bench.CompareOptions{Rounds: rounds, Load: load, OpOptions: f.opts, Executable: exe, MotoPath: motoPath, NoCeiling: noCeiling, Store: store}
 			for _, name := range ops {
 				op, err := bench.LookupOp(name)
 				if err != nil {
@@ -201,6 +202,7 @@ and print the medians, latchkey/moto and latchkey/ceiling.`,
 	cmd.Flags().IntVar(&rounds, "rounds", 5, "rounds per target (env "+envName("rounds")+")")
 	cmd.Flags().StringVar(&motoPath, "moto", "", "moto_server executable; default: found on PATH (env "+envName("moto")+")")
 	cmd.Flags().BoolVar(&noCeiling, "no-ceiling", false, "leave the ceiling out (env "+envName("no-ceiling")+")")
+	cmd.Flags().StringVar(&store, "store", "", "run latchkey on this PostgreSQL database (an empty one) instead of the embedded store (env "+envName("store")+")")
 	return cmd
 }
 

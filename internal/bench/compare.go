@@ -23,6 +23,9 @@ type CompareOptions struct {
 	MotoPath string
 	// NoCeiling leaves the ceiling out (it only serves caller).
 	NoCeiling bool
+	// Store is a PostgreSQL URL for latchkey's store (an empty database);
+	// empty for the embedded store in a temporary data dir.
+	Store string
 	// Progress receives a line per round; nil for none.
 	Progress io.Writer
 }
@@ -111,7 +114,11 @@ func Compare(ctx context.Context, o CompareOptions) ([]Comparison, error) {
 			p.Stop()
 		}
 	}()
-	lk, err := StartLatchkey(ctx, LatchkeyOptions{Executable: o.Executable, DataDir: dir})
+	lo := LatchkeyOptions{Executable: o.Executable, DataDir: dir}
+	if o.Store != "" {
+		lo.Args = []string{"--store", o.Store}
+	}
+	lk, err := StartLatchkey(ctx, lo)
 	if err != nil {
 		return nil, err
 	}
