@@ -167,15 +167,7 @@ func TestNodesRevocationBound(t *testing.T) {
 	})
 	t.Run("database restarted", func(t *testing.T) {
 		// A server of its own: the others' tests share the common one.
-		srv, err := pgtest.Start()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer srv.Stop()
-		dsn, err := srv.NewDatabase(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
+		srv, dsn := pgtest.Own(t)
 		nodes := startNodes(t, dsn, 3)
 		restart := func() {
 			if err := srv.Restart(); err != nil {
@@ -392,15 +384,7 @@ func TestNodesLastUsed(t *testing.T) {
 // acknowledged write is there afterwards, the servers recover without a
 // restart of their own, and the store's check is clean.
 func TestNodesFaults(t *testing.T) {
-	srv, err := pgtest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	dsn, err := srv.NewDatabase(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, dsn := pgtest.Own(t)
 	nodes := startNodes(t, dsn, 3)
 	ctx := t.Context()
 	var mu sync.Mutex

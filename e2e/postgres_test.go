@@ -96,15 +96,7 @@ func userNames(users []types.User) []string {
 // 503 ServiceUnavailable (never an answer from stale caches), /healthz
 // says 503 and /livez 200; once it is back the server recovers by itself.
 func TestPostgresUnreachable(t *testing.T) {
-	srv, err := pgtest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	dsn, err := srv.NewDatabase(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, dsn := pgtest.Own(t)
 	s := e2etest.Start(t, e2etest.Options{Args: []string{"--store", dsn}})
 	ctx := t.Context()
 	bob := newUserWithKey(t, s, "bob")
@@ -122,7 +114,7 @@ func TestPostgresUnreachable(t *testing.T) {
 	}
 	time.Sleep(sqlstore.MaxStaleness + 200*time.Millisecond)
 	// bob's key is cached, but the server cannot vouch for the cache.
-	_, err = s.GoSTS(bob).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err := s.GoSTS(bob).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantMessage(t, wantAPIError(t, err, http.StatusServiceUnavailable, "ServiceUnavailable"), "Service is unable to handle request.")
 	if got := status("/healthz"); got != http.StatusServiceUnavailable {
 		t.Fatalf("/healthz with the database down: %d", got)

@@ -224,6 +224,15 @@ func (s *syncBuffer) Len() int {
 // when t ends (showing its log if t failed).
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
+	s := newServer(t, opts)
+	s.start(t)
+	return s
+}
+
+// newServer fills opts' defaults and makes a server that is killed when t
+// ends (showing its log if t failed), not started yet.
+func newServer(t testing.TB, opts Options) *Server {
+	t.Helper()
 	if opts.DataDir == "" {
 		opts.DataDir = t.TempDir()
 	}
@@ -250,7 +259,6 @@ func Start(t testing.TB, opts Options) *Server {
 		}
 	})
 	s.setAddr(FreeAddr(t))
-	s.start(t)
 	return s
 }
 
@@ -261,33 +269,7 @@ func StartTogether(t testing.TB, opts []Options) []*Server {
 	Binary(t) // built once, here, before the goroutines
 	servers := make([]*Server, len(opts))
 	for i, o := range opts {
-		if o.DataDir == "" {
-			o.DataDir = t.TempDir()
-		}
-		if o.RootAccountID == "" {
-			o.RootAccountID = AccountID
-		}
-		if o.RootKeyID == "" {
-			o.RootKeyID = RootKeyID
-		}
-		if o.RootSecret == "" {
-			o.RootSecret = RootSecret
-		}
-		if o.ReadyTimeout == 0 {
-			o.ReadyTimeout = 30 * time.Second
-		}
-		s := &Server{t: t, opts: o, DataDir: o.DataDir}
-		if !o.NoRootEnv {
-			s.Root = Creds{KeyID: o.RootKeyID, Secret: o.RootSecret}
-		}
-		s.setAddr(FreeAddr(t))
-		t.Cleanup(func() {
-			s.Kill()
-			if t.Failed() {
-				t.Logf("latchkey log (%s):\n%s", s.DataDir, tail(s.Stderr(), 16<<10))
-			}
-		})
-		servers[i] = s
+		servers[i] = newServer(t, o)
 	}
 	errs := make([]error, len(servers))
 	var wg sync.WaitGroup

@@ -197,6 +197,23 @@ func Database(t testing.TB) string {
 	return dsn
 }
 
+// Own starts a server of the test's own (for a test that stops or
+// restarts it, which the shared one must not be), stopped when the test
+// ends, and returns it with the URL of a new database on it.
+func Own(t testing.TB) (*Server, string) {
+	t.Helper()
+	s, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	dsn, err := s.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, dsn
+}
+
 // Restart restarts the server immediately (pg_ctl restart -m immediate):
 // a crash and recovery, as a fault test needs.
 func (s *Server) Restart() error {

@@ -136,7 +136,6 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 		}
 		sourceIdentity = inherited
 	}
-	sessionName := r.Input.String("RoleSessionName")
 	var actions []string
 	if r.Input.Has("Tags.member.1.Key") {
 		actions = append(actions, "sts:TagSession")
@@ -158,31 +157,44 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 		}
 	}
 
-	duration := defaultSessionDuration
-	if n, ok := r.Input.Int("DurationSeconds"); ok {
-		duration = time.Duration(n) * time.Second
-	}
-	if caller.Kind == principal.AssumedRole && duration > chainedSessionLimit {
-		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
-	}
-	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
-		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-	}
-	now := r.Time.UTC()
-	session := &principal.Principal{Kind: principal.AssumedRole, AccountID: account, ID: role.ID, Name: role.Name, Path: role.Path, SessionName: sessionName,
-		Session: &principal.Session{Origin: principal.AssumeRole, IssuedAt: now, Expiration: now.Add(duration), SourceIdentity: sourceIdentity}}
-	limits.apply(session.Session)
-	creds, err := s.sealSession(session)
+	session, creds, err := s.issueRoleSession(r, role, principal.AssumeRole, limits, sourceIdentity)
 	if err != nil {
-		return nil, awserr.InternalFailure(err)
+		return nil, err
 	}
-	s.assumed(role.ID, r)
 	return assumeRoleResult{
 		Credentials:      creds,
 		AssumedRoleUser:  xmlAssumedRoleUser{AssumedRoleID: session.UserID(), Arn: session.ARN()},
 		PackedPolicySize: limits.packed,
 		SourceIdentity:   sourceIdentity,
 	}, nil
+}
+
+// issueRoleSession issues credentials for a session of role made by r
+// (through origin), for DurationSeconds (default an hour; no longer than
+// the role allows, nor than an hour for a session made by a role
+// session), limited by limits; the role's use is noted.
+func (s *Service) issueRoleSession(r *op.Request, role store.Role, origin principal.Origin, limits sessionLimits, sourceIdentity string) (*principal.Principal, xmlCredentials, error) {
+	duration := defaultSessionDuration
+	if n, ok := r.Input.Int("DurationSeconds"); ok {
+		duration = time.Duration(n) * time.Second
+	}
+	if r.Caller.Kind == principal.AssumedRole && duration > chainedSessionLimit {
+		return nil, xmlCredentials{}, awserr.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
+		return nil, xmlCredentials{}, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	now := r.Time.UTC()
+	session := &principal.Principal{Kind: principal.AssumedRole, AccountID: role.AccountID, ID: role.ID, Name: role.Name, Path: role.Path,
+		SessionName: r.Input.String("RoleSessionName"),
+		Session:     &principal.Session{Origin: origin, IssuedAt: now, Expiration: now.Add(duration), SourceIdentity: sourceIdentity}}
+	limits.apply(session.Session)
+	creds, err := s.sealSession(session)
+	if err != nil {
+		return nil, xmlCredentials{}, awserr.InternalFailure(err)
+	}
+	s.assumed(role.ID, r)
+	return session, creds, nil
 }
 
 // trusted checks that the role's trust policy and the caller's own

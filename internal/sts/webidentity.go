@@ -224,21 +224,10 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, r *op.Request) 
 	if err != nil {
 		return nil, err
 	}
-	duration := defaultSessionDuration
-	if n, ok := r.Input.Int("DurationSeconds"); ok {
-		duration = time.Duration(n) * time.Second
-	}
-	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
-		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-	}
-	session := &principal.Principal{Kind: principal.AssumedRole, AccountID: account, ID: role.ID, Name: role.Name, Path: role.Path, SessionName: sessionName,
-		Session: &principal.Session{Origin: principal.AssumeRoleWithWebIdentity, IssuedAt: now, Expiration: now.Add(duration)}}
-	limits.apply(session.Session)
-	creds, err := s.sealSession(session)
+	session, creds, err := s.issueRoleSession(r, role, principal.AssumeRoleWithWebIdentity, limits, "")
 	if err != nil {
-		return nil, awserr.InternalFailure(err)
+		return nil, err
 	}
-	s.assumed(role.ID, r)
 	return assumeRoleWithWebIdentityResult{
 		Credentials:                 creds,
 		SubjectFromWebIdentityToken: token.Subject,
