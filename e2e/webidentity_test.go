@@ -151,7 +151,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 
 	t.Run("a valid token becomes a role session", func(t *testing.T) {
 		out := must[*sts.AssumeRoleWithWebIdentityOutput](t)(exchange(is.Token(t, good, nil)))
-		if aws.ToString(out.SubjectFromWebIdentityToken) != sub || aws.ToString(out.Audience) != "sts.amazonaws.com" || aws.ToString(out.Provider) != is.URL {
+		if aws.ToString(out.SubjectFromWebIdentityToken) != sub || aws.ToString(out.Audience) != "sts.amazonaws.com" || aws.ToString(out.Provider) != providerARN {
 			t.Fatalf("result %+v", out)
 		}
 		if aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::123456789012:assumed-role/k8s-deployer/pod-1" {
@@ -197,6 +197,9 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		expired := is.Token(t, map[string]any{"sub": sub, "aud": "sts.amazonaws.com", "exp": time.Now().Add(-time.Minute).Unix()}, nil)
 		_, err = exchange(expired)
 		wantAPIError(t, err, http.StatusBadRequest, "ExpiredTokenException")
+		early := is.Token(t, map[string]any{"sub": sub, "aud": "sts.amazonaws.com", "nbf": time.Now().Add(10 * time.Minute).Unix()}, nil)
+		_, err = exchange(early)
+		wantAPIError(t, err, http.StatusBadRequest, "InvalidIdentityToken")
 		foreign := is.Token(t, map[string]any{"sub": sub, "aud": "sts.amazonaws.com", "iss": "https://issuer.invalid"}, nil)
 		_, err = exchange(foreign)
 		wantMessage(t, wantAPIError(t, err, http.StatusBadRequest, "InvalidIdentityToken"), "No OpenIDConnect provider found in your account for https://issuer.invalid")

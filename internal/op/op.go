@@ -27,6 +27,10 @@ type Request struct {
 	SourceIP        string
 	SecureTransport bool
 	UserAgent       string
+	// Target is the resource the request pipeline resolved to authorize
+	// the request; nil when it resolved none (no permission needed, or
+	// the root, whom no policy limits).
+	Target *Target
 }
 
 // Target is what an action acts on: its ARN and the condition keys that
@@ -44,6 +48,9 @@ type Target struct {
 	ResourcePolicy    *policy.Policy
 	Account           string
 	ResourceMustAllow bool
+	// Read is what the target function read to name the resource (the
+	// role, for AssumeRole), so the handler need not read it again.
+	Read any
 }
 
 // Handler performs an action. It returns the result to render inside the

@@ -269,6 +269,11 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	if o == nil {
 		return s.fail(w, rec, awserr.InvalidAction(rec.action, version))
 	}
+	if caller.Kind == principal.Anonymous && !o.Unsigned {
+		// Never reached while no IAM action shares an unsigned STS
+		// action's name; if one did, it must not run unauthenticated.
+		return s.fail(w, rec, awserr.MissingAuthenticationToken())
+	}
 	if err := sessionRestriction(caller, o.Service, o.Action); err != nil {
 		return s.fail(w, rec, err)
 	}
@@ -291,8 +296,11 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 		// computed only if the authorizer needs it.
 		target := func() (op.Target, error) {
 			t, err := o.Resource(ctx, req)
-			if err == nil && rec.target == "" {
-				rec.target = t.ARN
+			if err == nil {
+				req.Target = &t
+				if rec.target == "" {
+					rec.target = t.ARN
+				}
 			}
 			return t, err
 		}

@@ -56,19 +56,30 @@ func (s *Service) roleTarget(ctx context.Context, r *op.Request) (op.Target, err
 		return t, nil
 	}
 	t.Account = account
+	role, trust, found, err := s.roleAndTrust(ctx, account, path, name)
+	if err != nil || !found {
+		return t, err
+	}
+	t.ResourcePolicy, t.Read = trust, role
+	return t, nil
+}
+
+// roleAndTrust reads the role named by account, path and name, and parses
+// its trust policy; found is false when no role has that name at that
+// path. A stored trust policy that no longer parses is an error.
+func (s *Service) roleAndTrust(ctx context.Context, account, path, name string) (store.Role, *policy.Policy, bool, error) {
 	role, err := s.Store.GetRole(ctx, account, name)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (role.Path != path || role.Name != name) {
-		return t, nil
+		return role, nil, false, nil
 	}
 	if err != nil {
-		return t, err
+		return role, nil, false, err
 	}
 	trust, err := policy.ParseResourcePolicy(role.AssumeRolePolicy)
 	if err != nil {
-		return t, fmt.Errorf("stored trust policy of %s no longer parses: %w", roleARN, err)
+		return role, nil, false, fmt.Errorf("stored trust policy of %s no longer parses: %w", arn.Role(account, path, name), err)
 	}
-	t.ResourcePolicy = trust
-	return t, nil
+	return role, trust, true, nil
 }
 
 // stsContext is the condition keys STS adds to AssumeRole's request:
@@ -113,17 +124,17 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 			return nil, awserr.ValidationError("%s is not supported by this server's AssumeRole.", param)
 		}
 	}
-	account, path, name, ok := arn.ParseRole(roleARN)
-	if !ok {
-		return nil, awserr.ValidationError("%s is not a valid role ARN.", roleARN)
+	// The role and the trust policy the pipeline authorized with: the
+	// session is issued for that role, never for one re-created since.
+	var role store.Role
+	var trust *policy.Policy
+	found := false
+	if r.Target != nil {
+		role, found = r.Target.Read.(store.Role)
+		trust = r.Target.ResourcePolicy
 	}
-	role, err := s.Store.GetRole(ctx, account, name)
-	if errors.Is(err, store.ErrNotFound) || err == nil && (role.Path != path || role.Name != name) {
-		// Deleted since the pipeline's decision.
+	if !found || trust == nil {
 		return nil, assumeDenied(caller.ARN(), roleARN)
-	}
-	if err != nil {
-		return nil, awserr.InternalFailure(err)
 	}
 	limits, err := readSessionLimits(r, true)
 	if err != nil {
@@ -152,7 +163,7 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 			return nil, awserr.InternalFailure(err)
 		}
 		ctxKeys := authz.Context(caller, callerSet, authz.InfoOf(r), stsContext(r))
-		if err := s.trusted(role, roleARN, caller, callerSet, actions, ctxKeys); err != nil {
+		if err := s.trusted(role, trust, roleARN, caller, callerSet, actions, ctxKeys); err != nil {
 			return nil, err
 		}
 	}
@@ -201,11 +212,7 @@ func (s *Service) issueRoleSession(r *op.Request, role store.Role, origin princi
 // policies allow the caller every one of actions (sts:TagSession,
 // sts:SetSourceIdentity), by the rules the pipeline decides sts:AssumeRole
 // with.
-func (s *Service) trusted(role store.Role, roleARN string, caller *principal.Principal, callerSet *authz.Set, actions []string, ctxKeys map[string][]string) error {
-	trust, err := policy.ParseResourcePolicy(role.AssumeRolePolicy)
-	if err != nil {
-		return awserr.InternalFailure(fmt.Errorf("stored trust policy of %s no longer parses: %w", roleARN, err))
-	}
+func (s *Service) trusted(role store.Role, trust *policy.Policy, roleARN string, caller *principal.Principal, callerSet *authz.Set, actions []string, ctxKeys map[string][]string) error {
 	set := *callerSet
 	set.Resource = &authz.Policy{ID: "trust policy of " + roleARN, Type: authz.TypeResource, Parsed: trust}
 	set.CrossAccount = role.AccountID != caller.AccountID

@@ -26,7 +26,7 @@ import (
 // Issuers verifies OpenID Connect ID tokens against their issuers' keys.
 // An issuer's discovery document (ISSUER/.well-known/openid-configuration)
 // is fetched the first time one of its tokens is seen and again after
-// rediscoverAfter; its signing keys (the discovery document's jwks_uri)
+// rediscoverAfter (5 minutes); its signing keys (the discovery document's jwks_uri)
 // are cached, and fetched again when a token names a key id the cache
 // does not hold, which is how issuers rotate keys. Issuers are reached
 // over HTTPS with the system's roots (SSL_CERT_FILE and SSL_CERT_DIR add
@@ -46,8 +46,13 @@ type issuer struct {
 }
 
 const (
-	rediscoverAfter = time.Hour
+	// rediscoverAfter bounds how long a verifier (discovery document and
+	// keys) is reused: a key the issuer withdrew verifies no longer than
+	// that.
+	rediscoverAfter = 5 * time.Minute
 	maxIssuers      = 1000
+	// notBeforeLeeway is the clock skew allowed on a token's nbf.
+	notBeforeLeeway = time.Minute
 )
 
 // errIssuerUnreachable: the issuer's discovery document or keys could not
@@ -120,6 +125,13 @@ func invalidIdentityToken(format string, args ...any) *awserr.Error {
 	return &awserr.Error{Code: "InvalidIdentityToken", Message: fmt.Sprintf(format, args...), Status: http.StatusBadRequest, Sender: true}
 }
 
+// idpUnreachable: the issuer's discovery document or keys could not be
+// fetched.
+func idpUnreachable(cause error) *awserr.Error {
+	return &awserr.Error{Code: "IDPCommunicationError", Message: "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements",
+		Status: http.StatusBadRequest, Sender: true, Cause: cause}
+}
+
 func webIdentityDenied() *awserr.Error {
 	return awserr.AccessDenied("Not authorized to perform sts:AssumeRoleWithWebIdentity")
 }
@@ -159,18 +171,27 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, r *op.Request) 
 	}
 	v, err := s.Issuers.verifier(issuerURL, r.Time)
 	if err != nil {
-		return nil, &awserr.Error{Code: "IDPCommunicationError", Message: "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements",
-			Status: http.StatusBadRequest, Sender: true, Cause: err}
+		return nil, idpUnreachable(err)
 	}
 	token, err := v.Verify(ctx, raw)
 	if err != nil {
 		if strings.Contains(err.Error(), "fetching keys") {
-			return nil, &awserr.Error{Code: "IDPCommunicationError", Message: "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements",
-				Status: http.StatusBadRequest, Sender: true, Cause: err}
+			return nil, idpUnreachable(err)
 		}
 		return nil, invalidIdentityToken("The web identity token could not be verified: its signature, issuer or form is not valid.")
 	}
 	now := r.Time.UTC()
+	// The verifier skips its own time checks (SkipExpiryCheck, which also
+	// skips nbf): both are made here, against the request's clock.
+	var times struct {
+		NotBefore *float64 `json:"nbf"`
+	}
+	if err := token.Claims(&times); err != nil {
+		return nil, invalidIdentityToken("The web identity token could not be verified: its signature, issuer or form is not valid.")
+	}
+	if times.NotBefore != nil && now.Add(notBeforeLeeway).Before(time.Unix(int64(*times.NotBefore), 0)) {
+		return nil, invalidIdentityToken("The web identity token is not valid yet: its nbf is in the future.")
+	}
 	if !now.Before(token.Expiry) {
 		return nil, &awserr.Error{Code: "ExpiredTokenException", Message: fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", now.Unix(), token.Expiry.Unix()),
 			Status: http.StatusBadRequest, Sender: true}
@@ -190,16 +211,12 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, r *op.Request) 
 	}
 	_ = token.Claims(&claims)
 
-	role, err := s.Store.GetRole(ctx, account, name)
-	if errors.Is(err, store.ErrNotFound) || err == nil && (role.Path != path || role.Name != name) {
-		return nil, webIdentityDenied()
-	}
+	role, trust, found, err := s.roleAndTrust(ctx, account, path, name)
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
-	trust, err := policy.ParseResourcePolicy(role.AssumeRolePolicy)
-	if err != nil {
-		return nil, awserr.InternalFailure(fmt.Errorf("stored trust policy of %s no longer parses: %w", roleARN, err))
+	if !found {
+		return nil, webIdentityDenied()
 	}
 	providerARN := arn.OIDCProvider(account, provider.URL)
 	sessionName := r.Input.String("RoleSessionName")
@@ -233,7 +250,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, r *op.Request) 
 		SubjectFromWebIdentityToken: token.Subject,
 		AssumedRoleUser:             xmlAssumedRoleUser{AssumedRoleID: session.UserID(), Arn: session.ARN()},
 		PackedPolicySize:            limits.packed,
-		Provider:                    issuerURL,
+		Provider:                    providerARN,
 		Audience:                    audience,
 	}, nil
 }

@@ -44,16 +44,25 @@ type feed struct {
 	dsn      string
 	notify   bool
 	seen     atomic.Int64 // the counter as last read
-	syncedAt atomic.Int64 // UnixNano when the last completed sync started
+	syncedAt atomic.Int64 // when the last completed sync started, as monoNow
+
 	external atomic.Uint64
 	wake     chan struct{}
 	stop     context.CancelFunc
 	done     chan struct{}
 }
 
-// fresh reports whether the server may answer from its caches.
+// monoNow is the time since the process started on the monotonic clock:
+// a wall clock stepped back must not make an old sync look recent.
+func monoNow() int64 { return int64(time.Since(processStart)) }
+
+var processStart = time.Now()
+
+// fresh reports whether the server may answer from its caches: never
+// before a sync has completed (syncedAt 0).
 func (f *feed) fresh() bool {
-	return time.Since(time.Unix(0, f.syncedAt.Load())) < MaxStaleness
+	at := f.syncedAt.Load()
+	return at > 0 && time.Duration(monoNow()-at) < MaxStaleness
 }
 
 // Fresh reports whether the store vouches for caches: always for the
@@ -114,7 +123,7 @@ func (s *Store) startFeed(ctx context.Context, dsn string, notify bool) error {
 // it marks the sync complete.
 func (s *Store) sync(ctx context.Context) {
 	f := s.feed
-	start := time.Now()
+	start := monoNow()
 	readCtx, cancel := context.WithTimeout(ctx, MaxStaleness)
 	defer cancel()
 	var seq int64
@@ -125,7 +134,7 @@ func (s *Store) sync(ctx context.Context) {
 		s.gen.Add(1)
 		f.external.Add(1)
 	}
-	f.syncedAt.Store(start.UnixNano())
+	f.syncedAt.Store(max(start, 1))
 }
 
 // listen wakes the sync loop on every notification, reconnecting as long
