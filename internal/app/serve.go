@@ -47,8 +47,6 @@ const (
 // per user recently authorized).
 const policySetCacheSize = 100_000
 
-// Handler builds the IAM/STS handler on d. The returned tracker must run
-// (Run) for last-used dates to reach the store.
 // storeFresh reports whether a store shared with other servers is in
 // sync with them (see sqlstore.Store.Fresh); other stores always are.
 func storeFresh(st store.Store) bool {
@@ -58,6 +56,8 @@ func storeFresh(st store.Store) bool {
 	return true
 }
 
+// Handler builds the IAM/STS handler on d. The returned tracker must run
+// (Run) for last-used dates to reach the store.
 func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool) (http.Handler, *lastused.Tracker, error) {
 	tracker := lastused.New(d.Store, lastUsedInterval, log)
 	cached := keycache.New(d.Store, 100_000)

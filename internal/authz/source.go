@@ -241,13 +241,13 @@ func (s *Source) Group(ctx context.Context, accountID, name string) (*Set, error
 // error: leaving it out could drop a Deny.
 func (s *Source) Resolve(ps store.PolicySet) (*Set, error) {
 	var identity []*Policy
-	owner, inlineType := ps.User.Name, TypeUser
+	owner, inlineType, principalID := ps.User.Name, TypeUser, ps.User.ID
 	tags := ps.User.Tags
 	switch ps.Kind {
 	case store.KindGroup:
-		owner, inlineType, tags = ps.Group.Name, TypeGroup, nil
+		owner, inlineType, principalID, tags = ps.Group.Name, TypeGroup, ps.Group.ID, nil
 	case store.KindRole:
-		owner, inlineType, tags = ps.Role.Name, TypeRole, ps.Role.Tags
+		owner, inlineType, principalID, tags = ps.Role.Name, TypeRole, ps.Role.ID, ps.Role.Tags
 	}
 	add := func(typ SourceType, owner string, inline []store.InlinePolicy, attached []store.PolicyDocument) error {
 		for _, ip := range inline {
@@ -290,7 +290,7 @@ func (s *Source) Resolve(ps store.PolicySet) (*Set, error) {
 		}
 	}
 	set := NewSet(identity, boundary, principalTags)
-	set.PrincipalID = map[store.EntityKind]string{store.KindUser: ps.User.ID, store.KindGroup: ps.Group.ID, store.KindRole: ps.Role.ID}[ps.Kind]
+	set.PrincipalID = principalID
 	return set, nil
 }
 

@@ -12,14 +12,15 @@ import (
 
 // TestImports keeps policy a leaf package (STYLE.md, convention 1): its
 // code, subpackages included, imports only the standard library, awserr,
-// and its own subpackages; never the store, the server or database/sql.
+// arn (itself a leaf), and its own subpackages; never the store, the
+// server or database/sql.
 func TestImports(t *testing.T) {
 	const module = "github.com/latchkey/latchkey/"
 	allowed := func(path string) bool {
 		switch {
 		case path == "database/sql" || strings.HasPrefix(path, "database/sql/"):
 			return false
-		case path == module+"internal/awserr", strings.HasPrefix(path, module+"internal/policy/"):
+		case path == module+"internal/awserr", path == module+"internal/arn", strings.HasPrefix(path, module+"internal/policy/"):
 			return true
 		}
 		first, _, _ := strings.Cut(path, "/")

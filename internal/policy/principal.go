@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/arn"
+)
 
 // The Principal and NotPrincipal elements of resource-based policies (role
 // trust policies, the ResourcePolicy of SimulatePrincipalPolicy and
@@ -252,13 +256,13 @@ func checkPrincipalValues(v *jsonValue) (string, []any) {
 func validPrincipal(typ, value string) bool {
 	switch typ {
 	case PrincipalAWS:
-		return value == "*" || isAccountID(value) || validAWSPrincipalARN(value)
+		return value == "*" || arn.IsAccountID(value) || validAWSPrincipalARN(value)
 	case PrincipalService:
 		return isHostName(value, 3)
 	case PrincipalFederated:
 		if strings.HasPrefix(value, "arn:") {
 			partition, service, account, resource, ok := splitPrincipalARN(value)
-			if !ok || service != "iam" || !partitions[partition] || partition == "*" || !isAccountID(account) {
+			if !ok || service != "iam" || !partitions[partition] || partition == "*" || !arn.IsAccountID(account) {
 				return false
 			}
 			for _, prefix := range []string{"saml-provider/", "oidc-provider/"} {
@@ -287,7 +291,7 @@ func validPrincipal(typ, value string) bool {
 // root, IAM user or role, role session or federated user session.
 func validAWSPrincipalARN(value string) bool {
 	partition, service, account, resource, ok := splitPrincipalARN(value)
-	if !ok || !partitions[partition] || partition == "*" || !isAccountID(account) {
+	if !ok || !partitions[partition] || partition == "*" || !arn.IsAccountID(account) {
 		return false
 	}
 	switch service {
@@ -320,19 +324,6 @@ func splitPrincipalARN(value string) (partition, service, account, resource stri
 		return "", "", "", "", false
 	}
 	return parts[1], parts[2], parts[4], parts[5], true
-}
-
-// isAccountID reports whether s is 12 decimal digits.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // validIAMName reports whether s is a non-empty IAM name: user, role and
@@ -437,7 +428,7 @@ func (s *principalSet) addAWS(value string) {
 		s.anyAWS = true
 		return
 	}
-	if isAccountID(value) {
+	if arn.IsAccountID(value) {
 		s.accounts = append(s.accounts, accountPrincipal{account: value})
 		return
 	}

@@ -36,15 +36,8 @@ func (s *Store) getGroup(ctx context.Context, q querier, accountID, name string,
 // CreateGroup implements store.Groups.
 func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.lockAccount(ctx, tx, g.AccountID); err != nil {
+		if err := s.accountQuota(ctx, tx, g.AccountID, "iam_groups", "GroupsPerAccount", store.MaxGroupsPerAccount); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM iam_groups WHERE account_id = ?`), g.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= store.MaxGroupsPerAccount {
-			return &store.LimitError{Quota: "GroupsPerAccount", Max: store.MaxGroupsPerAccount, Owner: g.AccountID}
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO iam_groups (id, account_id, name, name_key, path, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
 			g.ID, g.AccountID, g.Name, nameKey(g.Name), g.Path, millis(g.CreatedAt))
@@ -53,6 +46,23 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 		}
 		return err
 	})
+}
+
+// accountQuota locks the account (lockAccount) and refuses, with a
+// *store.LimitError naming quota, one more row of table once the account
+// holds max of them.
+func (s *Store) accountQuota(ctx context.Context, tx *sql.Tx, accountID, table, quota string, max int) error {
+	if _, err := s.lockAccount(ctx, tx, accountID); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+table+` WHERE account_id = ?`), accountID).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return &store.LimitError{Quota: quota, Max: max, Owner: accountID}
+	}
+	return nil
 }
 
 // lockAccount checks that the account exists and, inside a write

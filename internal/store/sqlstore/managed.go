@@ -95,15 +95,8 @@ func (s *Store) CreatePolicy(ctx context.Context, p store.ManagedPolicy, documen
 	p.DefaultVersionID, p.UpdatedAt = versionID(1), p.CreatedAt
 	p.AttachmentCount, p.BoundaryUsageCount = 0, 0
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.lockAccount(ctx, tx, p.AccountID); err != nil {
+		if err := s.accountQuota(ctx, tx, p.AccountID, "managed_policies", "PoliciesPerAccount", store.MaxPoliciesPerAccount); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM managed_policies WHERE account_id = ?`), p.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= store.MaxPoliciesPerAccount {
-			return &store.LimitError{Quota: "PoliciesPerAccount", Max: store.MaxPoliciesPerAccount, Owner: p.AccountID}
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO managed_policies (id, account_id, arn, name, name_key, path, description, default_version, next_version, created_at, updated_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 2, ?, ?, ?)`),
 			p.ID, p.AccountID, arn.Policy(p.AccountID, p.Path, p.Name), p.Name, nameKey(p.Name), p.Path, p.Description, millis(p.CreatedAt), millis(p.CreatedAt), tags)

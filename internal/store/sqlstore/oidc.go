@@ -135,15 +135,8 @@ func (s *Store) CreateOpenIDConnectProvider(ctx context.Context, p store.OpenIDC
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.lockAccount(ctx, tx, p.AccountID); err != nil {
+		if err := s.accountQuota(ctx, tx, p.AccountID, "oidc_providers", "OpenIdConnectProvidersPerAccount", store.MaxOpenIDConnectProvidersPerAccount); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM oidc_providers WHERE account_id = ?`), p.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= store.MaxOpenIDConnectProvidersPerAccount {
-			return &store.LimitError{Quota: "OpenIdConnectProvidersPerAccount", Max: store.MaxOpenIDConnectProvidersPerAccount, Owner: p.AccountID}
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO oidc_providers (`+oidcColumns+`) VALUES (?, ?, ?, ?, ?, ?)`),
 			p.AccountID, p.URL, clients, thumbs, millis(p.CreatedAt), tags)

@@ -47,15 +47,8 @@ func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.lockAccount(ctx, tx, r.AccountID); err != nil {
+		if err := s.accountQuota(ctx, tx, r.AccountID, "roles", "RolesPerAccount", store.MaxRolesPerAccount); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM roles WHERE account_id = ?`), r.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= store.MaxRolesPerAccount {
-			return &store.LimitError{Quota: "RolesPerAccount", Max: store.MaxRolesPerAccount, Owner: r.AccountID}
 		}
 		if err := s.policyExists(ctx, tx, r.AccountID, r.PermissionsBoundary); err != nil {
 			return err
@@ -211,15 +204,8 @@ func (s *Store) CreateInstanceProfile(ctx context.Context, p store.InstanceProfi
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.lockAccount(ctx, tx, p.AccountID); err != nil {
+		if err := s.accountQuota(ctx, tx, p.AccountID, "instance_profiles", "InstanceProfilesPerAccount", store.MaxInstanceProfilesPerAccount); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM instance_profiles WHERE account_id = ?`), p.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= store.MaxInstanceProfilesPerAccount {
-			return &store.LimitError{Quota: "InstanceProfilesPerAccount", Max: store.MaxInstanceProfilesPerAccount, Owner: p.AccountID}
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO instance_profiles (id, account_id, name, name_key, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 			p.ID, p.AccountID, p.Name, nameKey(p.Name), p.Path, millis(p.CreatedAt), tags)

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -54,7 +55,9 @@ type Store struct {
 	write *sql.DB // all writes; one connection for SQLite
 	read  *sql.DB // reads; may be the same pool as write
 	d     dialect
-	stmts map[string]string
+	// stmts memoizes the rebound text of each query (PostgreSQL's $N):
+	// only constant query text reaches q, so it stays small.
+	stmts sync.Map
 	gen   atomic.Uint64 // store.ChangeFeed
 	// feed follows the writes of other servers sharing the store; nil for
 	// the embedded store, which one process owns.
@@ -66,10 +69,12 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 func (s *Store) q(query string) string {
-	if r, ok := s.stmts[query]; ok {
-		return r
+	if r, ok := s.stmts.Load(query); ok {
+		return r.(string)
 	}
-	return s.d.rebind(query)
+	r := s.d.rebind(query)
+	s.stmts.Store(query, r)
+	return r
 }
 
 // Close releases the database handles.
