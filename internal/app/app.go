@@ -101,10 +101,20 @@ func openKeyring(ctx context.Context, st store.Store, keyFile string, explicit b
 		return nil, err
 	}
 	if sealed {
-		want, _ := st.GetMeta(ctx, store.MetaMasterKeyID)
+		want, err := st.GetMeta(ctx, store.MetaMasterKeyID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
 		raw, err := base64.StdEncoding.DecodeString(check)
 		if err == nil {
-			_, err = keys.Open(want, raw, []byte(metaMasterKeyCheck))
+			if want == "" {
+				// The server that recorded the check has not recorded its
+				// key's id yet (they start together): the check must open
+				// with this server's key.
+				_, err = keys.Primary().Open(raw, []byte(metaMasterKeyCheck))
+			} else {
+				_, err = keys.Open(want, raw, []byte(metaMasterKeyCheck))
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("the master key file %s (primary key %s) does not open this data dir, which is sealed with master key %s; start with the right --master-key-file", keyFile, keys.Primary().ID(), want)
