@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -142,6 +143,43 @@ func BenchmarkHandler(b *testing.B) {
 				// Signing the delete is in the loop: it names the new key.
 				p.serve(b, replay(signed(b, p, "iam", "DeleteAccessKey", url.Values{"UserName": {"bench"}, "AccessKeyId": {id}})))
 			}
+		})
+	})
+	// Eight writers at once, each on a user of its own, as `bench compare
+	// --op create-delete-key -c 8` runs it: the writes share commits.
+	b.Run("create-delete-key-parallel", func(b *testing.B) {
+		p := newInProcess(b)
+		var next atomic.Int32
+		b.SetParallelism(4) // 8 goroutines on 2 cores
+		b.ReportAllocs()
+		measureCPU(b, func() {
+			b.RunParallel(func(pb *testing.PB) {
+				// Not p.serve and signed: they stop the benchmark with
+				// Fatal, which only its own goroutine may call.
+				serve := func(service, action string, params url.Values) string {
+					req, err := p.c.NewRequest(b.Context(), Root, service, action, params)
+					if err != nil {
+						b.Error(err)
+						return ""
+					}
+					w := httptest.NewRecorder()
+					p.h.ServeHTTP(w, req)
+					if w.Code != http.StatusOK {
+						b.Errorf("%s: HTTP %d:\n%s", action, w.Code, w.Body)
+						return ""
+					}
+					return w.Body.String()
+				}
+				user := fmt.Sprintf("bench-%d", next.Add(1))
+				serve("iam", "CreateUser", url.Values{"UserName": {user}})
+				for pb.Next() {
+					id := between(serve("iam", "CreateAccessKey", url.Values{"UserName": {user}}), "<AccessKeyId>", "</AccessKeyId>")
+					if id == "" {
+						return
+					}
+					serve("iam", "DeleteAccessKey", url.Values{"UserName": {user}, "AccessKeyId": {id}})
+				}
+			})
 		})
 	})
 	b.Run("list-users-page-1000", func(b *testing.B) {

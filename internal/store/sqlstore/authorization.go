@@ -13,7 +13,7 @@ import (
 // UserPolicySet implements store.Authorization, reading in one snapshot.
 func (s *Store) UserPolicySet(ctx context.Context, accountID, userID string) (store.PolicySet, error) {
 	set := store.PolicySet{Kind: store.KindUser}
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		u, err := scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE account_id = ? AND id = ?`), accountID, userID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return &store.NotFoundError{Entity: store.EntityUser, Name: userID}
@@ -57,7 +57,7 @@ func (s *Store) UserPolicySet(ctx context.Context, accountID, userID string) (st
 // GroupPolicySet implements store.Authorization.
 func (s *Store) GroupPolicySet(ctx context.Context, accountID, name string) (store.PolicySet, error) {
 	set := store.PolicySet{Kind: store.KindGroup}
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		g, err := s.getGroup(ctx, tx, accountID, name, false)
 		if err != nil {
 			return err
@@ -75,7 +75,7 @@ func (s *Store) GroupPolicySet(ctx context.Context, accountID, name string) (sto
 // RolePolicySet implements store.Authorization.
 func (s *Store) RolePolicySet(ctx context.Context, accountID, name string) (store.PolicySet, error) {
 	set := store.PolicySet{Kind: store.KindRole}
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		r, err := s.getRole(ctx, tx, accountID, name, false)
 		if err != nil {
 			return err
@@ -102,7 +102,7 @@ func (s *Store) RolePolicySet(ctx context.Context, accountID, name string) (stor
 // SessionPolicies implements store.Authorization.
 func (s *Store) SessionPolicies(ctx context.Context, accountID string, policyARNs []string) ([]store.PolicyDocument, error) {
 	var out []store.PolicyDocument
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		out = out[:0]
 		for _, a := range policyARNs {
 			if a2, _, _, ok := arn.ParsePolicy(a); !ok || a2 != accountID && !arn.IsAWSManagedPolicy(a) {

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,8 +28,8 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store) (map[string]int, error) 
 		return nil, errors.New("the target store is not empty: copy only into a new database")
 	}
 	counts := make(map[string]int, len(storeTables))
-	err := s.readTx(ctx, func(src *sql.Tx) error {
-		return dst.tx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(src *txn) error {
+		return dst.tx(ctx, func(tx *txn) error {
 			for _, table := range storeTables {
 				n, err := copyTable(ctx, src, tx, dst, table)
 				if err != nil {
@@ -44,7 +43,7 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store) (map[string]int, error) 
 	return counts, err
 }
 
-func copyTable(ctx context.Context, src, tx *sql.Tx, dst *Store, table string) (int, error) {
+func copyTable(ctx context.Context, src, tx *txn, dst *Store, table string) (int, error) {
 	rows, err := src.QueryContext(ctx, `SELECT * FROM `+table)
 	if err != nil {
 		return 0, err

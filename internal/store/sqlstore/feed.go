@@ -2,10 +2,11 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"net"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,9 +25,12 @@ import (
 //
 // Each server syncs: it reads the counter every SyncInterval, and at once
 // when a notification arrives (notifications only hasten a sync: they
-// carry nothing, and the bound holds without them). A changed counter, in
-// either direction, advances the store's generations, which drops every
-// cache that follows them. A server uses its caches only while its last
+// carry the counter's new value and nothing of the change, a server skips
+// those of its own commits, and the bound holds without them). A change of
+// the counter by another server, or in either direction, advances the
+// store's generations, which drops every cache that follows them; the
+// server's own commits advanced its generation as they committed, and a
+// sync does not count them again. A server uses its caches only while its last
 // completed sync started less than MaxStaleness ago; otherwise the
 // generations advance on every call and every answer reads the database.
 //
@@ -41,9 +45,17 @@ const (
 
 // feed is a shared store's view of the change counter.
 type feed struct {
-	dsn      string
-	notify   bool
-	seen     atomic.Int64 // the counter as last read
+	dsn    string
+	notify bool
+	// mu guards the counter as this server knows it: seen, the value up to
+	// which it has taken every change into account (read by a sync, or
+	// reached by its own commits), synced, the value the last sync read,
+	// and mine, the values its own commits produced above seen.
+	mu     sync.Mutex
+	seen   int64
+	synced int64
+	mine   map[int64]struct{}
+
 	syncedAt atomic.Int64 // when the last completed sync started, as monoNow
 
 	external atomic.Uint64
@@ -94,7 +106,7 @@ func (s *Store) ExternalGeneration() uint64 {
 // after its first sync) and starts the sync loop and, unless notify is
 // off, the listener.
 func (s *Store) startFeed(ctx context.Context, dsn string, notify bool) error {
-	f := &feed{dsn: dsn, notify: notify, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	f := &feed{dsn: dsn, notify: notify, mine: map[int64]struct{}{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.feed = f
 	s.sync(ctx)
 	loopCtx, stop := context.WithCancel(context.Background())
@@ -130,11 +142,74 @@ func (s *Store) sync(ctx context.Context) {
 	if err := s.read.QueryRowContext(readCtx, `SELECT seq FROM changes WHERE id = 1`).Scan(&seq); err != nil {
 		return // stays stale: the caches are bypassed
 	}
-	if old := f.seen.Swap(seq); old != seq {
+	if f.observe(seq) {
 		s.gen.Add(1)
 		f.external.Add(1)
 	}
 	f.syncedAt.Store(max(start, 1))
+}
+
+// committed notes the counter value a commit of this server produced:
+// a sync that reads it need not take it for another server's change.
+func (f *feed) committed(seq int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if seq > f.seen {
+		f.mine[seq] = struct{}{}
+		f.advanceLocked()
+	}
+}
+
+// covers reports whether a notification's counter value is one this
+// server has already taken into account (its own commit, typically). Any
+// other payload wakes the sync.
+func (f *feed) covers(payload string) bool {
+	seq, err := strconv.ParseInt(payload, 10, 64)
+	if err != nil {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.advanceLocked()
+	return seq <= f.seen
+}
+
+// advanceLocked moves seen over this server's own commits that follow it.
+func (f *feed) advanceLocked() {
+	for {
+		if _, ok := f.mine[f.seen+1]; !ok {
+			return
+		}
+		delete(f.mine, f.seen+1)
+		f.seen++
+	}
+}
+
+// observe takes the counter as a sync read it and reports whether it
+// holds changes this server has not taken into account: some other
+// server's commit (or one of its own not noted yet, which costs only a
+// cache refill), or a counter gone backwards (a database restored or
+// replaced).
+func (f *feed) observe(seq int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if seq < f.synced {
+		f.seen, f.synced = seq, seq
+		clear(f.mine)
+		return true
+	}
+	f.synced = seq
+	f.advanceLocked()
+	if seq <= f.seen {
+		return false // read before some of this server's own commits
+	}
+	f.seen = seq
+	for v := range f.mine {
+		if v <= seq {
+			delete(f.mine, v)
+		}
+	}
+	return true
 }
 
 // listen wakes the sync loop on every notification, reconnecting as long
@@ -154,8 +229,8 @@ func (s *Store) listen(ctx context.Context) {
 			if _, err = conn.Exec(ctx, `LISTEN latchkey_changes`); err == nil {
 				wake()
 				for err == nil {
-					_, err = conn.WaitForNotification(ctx)
-					if err == nil {
+					var n *pgconn.Notification
+					if n, err = conn.WaitForNotification(ctx); err == nil && !f.covers(n.Payload) {
 						wake()
 					}
 				}
@@ -171,12 +246,11 @@ func (s *Store) listen(ctx context.Context) {
 
 // bumpChanges advances the change counter inside tx and notifies the
 // other servers on commit; it returns the counter's new value.
-func bumpChanges(ctx context.Context, tx *sql.Tx) (int64, error) {
+func bumpChanges(ctx context.Context, tx *txn) (int64, error) {
+	// One statement, one round trip. The notification carries the new
+	// value, so that the server that wrote it need not sync for it.
 	var seq int64
-	if err := tx.QueryRowContext(ctx, `UPDATE changes SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
-		return 0, err
-	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_notify('latchkey_changes', '')`)
+	err := tx.QueryRowContext(ctx, `WITH u AS (UPDATE changes SET seq = seq + 1 WHERE id = 1 RETURNING seq) SELECT u.seq FROM u, pg_notify('latchkey_changes', u.seq::text)`).Scan(&seq)
 	return seq, err
 }
 

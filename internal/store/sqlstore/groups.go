@@ -35,7 +35,7 @@ func (s *Store) getGroup(ctx context.Context, q querier, accountID, name string,
 
 // CreateGroup implements store.Groups.
 func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if err := s.accountQuota(ctx, tx, g.AccountID, "iam_groups", "GroupsPerAccount", store.MaxGroupsPerAccount); err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 // accountQuota locks the account (lockAccount) and refuses, with a
 // *store.LimitError naming quota, one more row of table once the account
 // holds max of them.
-func (s *Store) accountQuota(ctx context.Context, tx *sql.Tx, accountID, table, quota string, max int) error {
+func (s *Store) accountQuota(ctx context.Context, tx *txn, accountID, table, quota string, max int) error {
 	if _, err := s.lockAccount(ctx, tx, accountID); err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Store) accountQuota(ctx context.Context, tx *sql.Tx, accountID, table, 
 
 // lockAccount checks that the account exists and, inside a write
 // transaction, locks its row so account-wide quotas serialize.
-func (s *Store) lockAccount(ctx context.Context, tx *sql.Tx, accountID string) (string, error) {
+func (s *Store) lockAccount(ctx context.Context, tx *txn, accountID string) (string, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM accounts WHERE id = ?`+s.d.lockSuffix), accountID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -97,7 +97,7 @@ func (s *Store) ListGroups(ctx context.Context, accountID, pathPrefix string, p 
 // UpdateGroup implements store.Groups.
 func (s *Store) UpdateGroup(ctx context.Context, accountID, name string, update func(store.Group) (store.Group, error)) (store.Group, error) {
 	var out store.Group
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		old, err := s.getGroup(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -119,7 +119,7 @@ func (s *Store) UpdateGroup(ctx context.Context, accountID, name string, update 
 
 // DeleteGroup implements store.Groups.
 func (s *Store) DeleteGroup(ctx context.Context, accountID, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		g, err := s.getGroup(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -148,7 +148,7 @@ func (s *Store) DeleteGroup(ctx context.Context, accountID, name string) error {
 
 // AddUserToGroup implements store.Groups.
 func (s *Store) AddUserToGroup(ctx context.Context, accountID, groupName, userName string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		g, err := s.getGroup(ctx, tx, accountID, groupName, true)
 		if err != nil {
 			return err
@@ -177,7 +177,7 @@ func (s *Store) AddUserToGroup(ctx context.Context, accountID, groupName, userNa
 
 // RemoveUserFromGroup implements store.Groups.
 func (s *Store) RemoveUserFromGroup(ctx context.Context, accountID, groupName, userName string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		g, err := s.getGroup(ctx, tx, accountID, groupName, true)
 		if err != nil {
 			return err
@@ -202,7 +202,7 @@ func (s *Store) RemoveUserFromGroup(ctx context.Context, accountID, groupName, u
 // ListGroupMembers implements store.Groups: the group and its page of
 // users are read in one snapshot.
 func (s *Store) ListGroupMembers(ctx context.Context, accountID, groupName string, p store.Page) (g store.Group, users []store.User, last string, more bool, err error) {
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.readTx(ctx, func(tx *txn) error {
 		if g, err = s.getGroup(ctx, tx, accountID, groupName, false); err != nil {
 			return err
 		}
@@ -223,7 +223,7 @@ func (s *Store) ListGroupMembers(ctx context.Context, accountID, groupName strin
 // ListGroupsForUser implements store.Groups.
 func (s *Store) ListGroupsForUser(ctx context.Context, accountID, userName string) ([]store.Group, error) {
 	var groups []store.Group
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		u, err := s.getUser(ctx, tx, accountID, userName, false)
 		if err != nil {
 			return err
@@ -252,11 +252,11 @@ func (s *Store) groupsOf(ctx context.Context, q querier, userID string) ([]store
 }
 
 // readTx runs fn in a read transaction, so its reads see one snapshot.
-func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) readTx(ctx context.Context, fn func(*txn) error) error {
 	tx, err := s.read.BeginTx(ctx, s.d.readTx)
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(tx)
+	return fn(&txn{Tx: tx})
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// querier is what *sql.DB and *sql.Tx have in common.
+// querier is what *sql.DB and *txn have in common.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -57,7 +57,7 @@ func inlineQuota(kind store.EntityKind) (name string, max int) {
 // the sizes stored in the same transaction that writes.
 func (s *Store) PutInlinePolicy(ctx context.Context, accountID string, kind store.EntityKind, p store.InlinePolicy) error {
 	quota, max := inlineQuota(kind)
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		id, owner, err := s.entity(ctx, tx, accountID, kind, p.Owner, true)
 		if err != nil {
 			return err
@@ -122,7 +122,7 @@ func (s *Store) inlinePolicies(ctx context.Context, q querier, kind store.Entity
 
 // DeleteInlinePolicy implements store.InlinePolicies.
 func (s *Store) DeleteInlinePolicy(ctx context.Context, accountID string, kind store.EntityKind, owner, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		id, _, err := s.entity(ctx, tx, accountID, kind, owner, true)
 		if err != nil {
 			return err

@@ -94,7 +94,7 @@ func (s *Store) CreatePolicy(ctx context.Context, p store.ManagedPolicy, documen
 	}
 	p.DefaultVersionID, p.UpdatedAt = versionID(1), p.CreatedAt
 	p.AttachmentCount, p.BoundaryUsageCount = 0, 0
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		if err := s.accountQuota(ctx, tx, p.AccountID, "managed_policies", "PoliciesPerAccount", store.MaxPoliciesPerAccount); err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Store) ListPolicies(ctx context.Context, accountID string, f store.Poli
 
 // UpdatePolicy implements store.ManagedPolicies.
 func (s *Store) UpdatePolicy(ctx context.Context, accountID, policyARN string, update func(store.ManagedPolicy) (store.ManagedPolicy, error)) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		old, err := s.getPolicy(ctx, tx, accountID, policyARN, true)
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func (s *Store) UpdatePolicy(ctx context.Context, accountID, policyARN string, u
 
 // DeletePolicy implements store.ManagedPolicies.
 func (s *Store) DeletePolicy(ctx context.Context, accountID, policyARN string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if _, err := s.getPolicy(ctx, tx, accountID, policyARN, true); err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (s *Store) DeletePolicy(ctx context.Context, accountID, policyARN string) e
 // CreatePolicyVersion implements store.ManagedPolicies.
 func (s *Store) CreatePolicyVersion(ctx context.Context, accountID, policyARN, document string, setDefault bool, at time.Time) (store.PolicyVersion, error) {
 	var v store.PolicyVersion
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		p, err := s.getPolicy(ctx, tx, accountID, policyARN, true)
 		if err != nil {
 			return err
@@ -216,7 +216,7 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, accountID, policyARN, d
 // GetPolicyVersion implements store.ManagedPolicies.
 func (s *Store) GetPolicyVersion(ctx context.Context, accountID, policyARN, id string) (store.PolicyVersion, error) {
 	var v store.PolicyVersion
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		p, n, err := s.policyAndVersion(ctx, tx, accountID, policyARN, id, false)
 		if err != nil {
 			return err
@@ -235,7 +235,7 @@ func (s *Store) GetPolicyVersion(ctx context.Context, accountID, policyARN, id s
 // ListPolicyVersions implements store.ManagedPolicies.
 func (s *Store) ListPolicyVersions(ctx context.Context, accountID, policyARN string) ([]store.PolicyVersion, error) {
 	var out []store.PolicyVersion
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		p, err := s.getPolicy(ctx, tx, accountID, policyARN, false)
 		if err != nil {
 			return err
@@ -269,7 +269,7 @@ func (s *Store) policyVersions(ctx context.Context, q querier, p store.ManagedPo
 
 // DeletePolicyVersion implements store.ManagedPolicies.
 func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, policyARN, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		p, n, err := s.policyAndVersion(ctx, tx, accountID, policyARN, id, true)
 		if err != nil {
 			return err
@@ -292,7 +292,7 @@ func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, policyARN, i
 
 // SetDefaultPolicyVersion implements store.ManagedPolicies.
 func (s *Store) SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		p, n, err := s.policyAndVersion(ctx, tx, accountID, policyARN, id, true)
 		if err != nil {
 			return err
@@ -311,7 +311,7 @@ func (s *Store) SetDefaultPolicyVersion(ctx context.Context, accountID, policyAR
 
 // policyExists checks inside tx that a customer managed policy exists in
 // the account; AWS managed policies are the caller's to check.
-func (s *Store) policyExists(ctx context.Context, tx *sql.Tx, accountID, policyARN string) error {
+func (s *Store) policyExists(ctx context.Context, tx *txn, accountID, policyARN string) error {
 	if policyARN == "" || arn.IsAWSManagedPolicy(policyARN) {
 		return nil
 	}
@@ -338,7 +338,7 @@ func attachQuota(kind store.EntityKind) (string, int) {
 // AttachPolicy implements store.ManagedPolicies.
 func (s *Store) AttachPolicy(ctx context.Context, accountID string, kind store.EntityKind, owner string, p store.AttachedPolicy) error {
 	quota, max := attachQuota(kind)
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		id, stored, err := s.entity(ctx, tx, accountID, kind, owner, true)
 		if err != nil {
 			return err
@@ -367,7 +367,7 @@ func (s *Store) AttachPolicy(ctx context.Context, accountID string, kind store.E
 
 // DetachPolicy implements store.ManagedPolicies.
 func (s *Store) DetachPolicy(ctx context.Context, accountID string, kind store.EntityKind, owner, policyARN string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		id, _, err := s.entity(ctx, tx, accountID, kind, owner, true)
 		if err != nil {
 			return err
@@ -388,7 +388,7 @@ func (s *Store) DetachPolicy(ctx context.Context, accountID string, kind store.E
 // ListAttachedPolicies implements store.ManagedPolicies.
 func (s *Store) ListAttachedPolicies(ctx context.Context, accountID string, kind store.EntityKind, owner string) ([]store.AttachedPolicy, error) {
 	var out []store.AttachedPolicy
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		id, _, err := s.entity(ctx, tx, accountID, kind, owner, false)
 		if err != nil {
 			return err
@@ -435,7 +435,7 @@ func (s *Store) ListEntitiesForPolicy(ctx context.Context, accountID, policyARN 
 // AttachmentCounts implements store.ManagedPolicies.
 func (s *Store) AttachmentCounts(ctx context.Context, accountID string) (attached, bounds map[string]int, err error) {
 	attached, bounds = map[string]int{}, map[string]int{}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.readTx(ctx, func(tx *txn) error {
 		for _, c := range []struct {
 			into  map[string]int
 			query string
@@ -474,7 +474,7 @@ func (s *Store) AttachmentCounts(ctx context.Context, accountID string) (attache
 
 // SetUserPermissionsBoundary implements store.ManagedPolicies.
 func (s *Store) SetUserPermissionsBoundary(ctx context.Context, accountID, userName, policyARN string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		u, err := s.getUser(ctx, tx, accountID, userName, true)
 		if err != nil {
 			return err

@@ -134,7 +134,7 @@ func (s *Store) CreateOpenIDConnectProvider(ctx context.Context, p store.OpenIDC
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if err := s.accountQuota(ctx, tx, p.AccountID, "oidc_providers", "OpenIdConnectProvidersPerAccount", store.MaxOpenIDConnectProvidersPerAccount); err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func (s *Store) ListOpenIDConnectProviders(ctx context.Context, accountID string
 // UpdateOpenIDConnectProvider implements store.OpenIDConnectProviders.
 func (s *Store) UpdateOpenIDConnectProvider(ctx context.Context, accountID, url string, update func(store.OpenIDConnectProvider) (store.OpenIDConnectProvider, error)) (store.OpenIDConnectProvider, error) {
 	var out store.OpenIDConnectProvider
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		old, err := s.getOIDCProvider(ctx, tx, accountID, url, true)
 		if err != nil {
 			return err
@@ -211,7 +211,7 @@ func (s *Store) UpdateOpenIDConnectProvider(ctx context.Context, accountID, url 
 
 // DeleteOpenIDConnectProvider implements store.OpenIDConnectProviders.
 func (s *Store) DeleteOpenIDConnectProvider(ctx context.Context, accountID, url string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM oidc_providers WHERE account_id = ? AND url = ?`), accountID, url)
 		if err != nil {
 			return err

@@ -46,7 +46,7 @@ func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if err := s.accountQuota(ctx, tx, r.AccountID, "roles", "RolesPerAccount", store.MaxRolesPerAccount); err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (s *Store) ListRoles(ctx context.Context, accountID, pathPrefix string, p s
 // UpdateRole implements store.Roles.
 func (s *Store) UpdateRole(ctx context.Context, accountID, name string, update func(store.Role) (store.Role, error)) (store.Role, error) {
 	var out store.Role
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		old, err := s.getRole(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -107,7 +107,7 @@ func (s *Store) UpdateRole(ctx context.Context, accountID, name string, update f
 
 // DeleteRole implements store.Roles.
 func (s *Store) DeleteRole(ctx context.Context, accountID, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		r, err := s.getRole(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -136,7 +136,7 @@ func (s *Store) DeleteRole(ctx context.Context, accountID, name string) error {
 
 // SetRolePermissionsBoundary implements store.Roles.
 func (s *Store) SetRolePermissionsBoundary(ctx context.Context, accountID, roleName, policyARN string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		r, err := s.getRole(ctx, tx, accountID, roleName, true)
 		if err != nil {
 			return err
@@ -203,7 +203,7 @@ func (s *Store) CreateInstanceProfile(ctx context.Context, p store.InstanceProfi
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if err := s.accountQuota(ctx, tx, p.AccountID, "instance_profiles", "InstanceProfilesPerAccount", store.MaxInstanceProfilesPerAccount); err != nil {
 			return err
 		}
@@ -219,7 +219,7 @@ func (s *Store) CreateInstanceProfile(ctx context.Context, p store.InstanceProfi
 // GetInstanceProfile implements store.InstanceProfiles.
 func (s *Store) GetInstanceProfile(ctx context.Context, accountID, name string) (store.InstanceProfile, error) {
 	var p store.InstanceProfile
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		var err error
 		if p, err = s.getProfile(ctx, tx, accountID, name, false); err != nil {
 			return err
@@ -234,7 +234,7 @@ func (s *Store) GetInstanceProfile(ctx context.Context, accountID, name string) 
 
 // ListInstanceProfiles implements store.InstanceProfiles.
 func (s *Store) ListInstanceProfiles(ctx context.Context, accountID, pathPrefix string, pg store.Page) (profiles []store.InstanceProfile, last string, more bool, err error) {
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.readTx(ctx, func(tx *txn) error {
 		query, args := pageQuery(`SELECT `+profileColumns+`, p.name_key FROM instance_profiles p`, "p.", accountID, pathPrefix, pg)
 		rows, err := tx.QueryContext(ctx, s.q(query), args...)
 		if err != nil {
@@ -255,7 +255,7 @@ func (s *Store) ListInstanceProfiles(ctx context.Context, accountID, pathPrefix 
 // ListInstanceProfilesForRole implements store.InstanceProfiles.
 func (s *Store) ListInstanceProfilesForRole(ctx context.Context, accountID, roleName string) ([]store.InstanceProfile, error) {
 	var profiles []store.InstanceProfile
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		r, err := s.getRole(ctx, tx, accountID, roleName, false)
 		if err != nil {
 			return err
@@ -277,7 +277,7 @@ func (s *Store) ListInstanceProfilesForRole(ctx context.Context, accountID, role
 
 // UpdateInstanceProfile implements store.InstanceProfiles.
 func (s *Store) UpdateInstanceProfile(ctx context.Context, accountID, name string, update func(store.InstanceProfile) (store.InstanceProfile, error)) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		old, err := s.getProfile(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -297,7 +297,7 @@ func (s *Store) UpdateInstanceProfile(ctx context.Context, accountID, name strin
 
 // DeleteInstanceProfile implements store.InstanceProfiles.
 func (s *Store) DeleteInstanceProfile(ctx context.Context, accountID, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		p, err := s.getProfile(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -316,7 +316,7 @@ func (s *Store) DeleteInstanceProfile(ctx context.Context, accountID, name strin
 
 // AddRoleToInstanceProfile implements store.InstanceProfiles.
 func (s *Store) AddRoleToInstanceProfile(ctx context.Context, accountID, profileName, roleName string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		p, err := s.getProfile(ctx, tx, accountID, profileName, true)
 		if err != nil {
 			return err
@@ -342,7 +342,7 @@ func (s *Store) AddRoleToInstanceProfile(ctx context.Context, accountID, profile
 
 // RemoveRoleFromInstanceProfile implements store.InstanceProfiles.
 func (s *Store) RemoveRoleFromInstanceProfile(ctx context.Context, accountID, profileName, roleName string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		p, err := s.getProfile(ctx, tx, accountID, profileName, true)
 		if err != nil {
 			return err

@@ -60,6 +60,7 @@ func OpenSQLite(ctx context.Context, dir string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
+	s.prepared = newStmtCache(write)
 	s.startCommitter()
 	return s, nil
 }

@@ -64,6 +64,9 @@ type Store struct {
 	feed *feed
 	// commits runs the write transactions (group commit).
 	commits *committer
+	// prepared holds the write connection's prepared statements (the
+	// embedded store; nil on PostgreSQL, whose driver caches its own).
+	prepared *stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -81,6 +84,7 @@ func (s *Store) q(query string) string {
 func (s *Store) Close() error {
 	s.stopFeed()
 	s.stopCommitter()
+	s.prepared.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -131,7 +135,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.tx(ctx, func(tx *txn) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
 				return err
@@ -160,7 +164,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // afterMigration holds what a migration does in Go, in its transaction,
 // after its SQL.
-var afterMigration = map[string]func(context.Context, *Store, *sql.Tx) error{
+var afterMigration = map[string]func(context.Context, *Store, *txn) error{
 	"sqlite/0003": recountInlinePolicySizes,
 }
 
@@ -168,7 +172,7 @@ var afterMigration = map[string]func(context.Context, *Store, *sql.Tx) error{
 // 3 carried over as the store's callers count it (every Unicode white
 // space character left out, which SQL's replace cannot do), so quotas
 // count old and new policies alike.
-func recountInlinePolicySizes(ctx context.Context, s *Store, tx *sql.Tx) error {
+func recountInlinePolicySizes(ctx context.Context, s *Store, tx *txn) error {
 	type row struct {
 		kind, owner, name string
 		size              int
@@ -228,7 +232,7 @@ func splitStatements(sqlText string) []string {
 // tx runs fn in a write transaction and commits it, then advances the
 // generation (also when the commit failed: its outcome may be unknown, and
 // a spurious advance only costs a cache refill).
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	err := s.run(ctx, fn, s.feed != nil)
 	s.gen.Add(1)
 	return err
@@ -236,14 +240,14 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // txQuiet is tx for writes that cannot change what a principal may do
 // (last-used dates, re-sealed secrets, meta values): the generation stays.
-func (s *Store) txQuiet(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) txQuiet(ctx context.Context, fn func(*txn) error) error {
 	return s.run(ctx, fn, false)
 }
 
 // run runs fn in a write transaction, through the committer (see
 // group.go); with bump, the transaction advances the shared change
 // counter.
-func (s *Store) run(ctx context.Context, fn func(*sql.Tx) error, bump bool) error {
+func (s *Store) run(ctx context.Context, fn func(*txn) error, bump bool) error {
 	if s.commits == nil {
 		return s.runAlone(ctx, fn, bump)
 	}
@@ -252,7 +256,7 @@ func (s *Store) run(ctx context.Context, fn func(*sql.Tx) error, bump bool) erro
 
 // runAlone runs fn in a transaction of its own (before the committer
 // starts: migrations), again if it met another one.
-func (s *Store) runAlone(ctx context.Context, fn func(*sql.Tx) error, bump bool) error {
+func (s *Store) runAlone(ctx context.Context, fn func(*txn) error, bump bool) error {
 	j := &job{ctx: ctx, fn: fn, bump: bump, done: make(chan struct{})}
 	s.commitBatch([]*job{j})
 	<-j.done
@@ -270,7 +274,7 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 // CreateAccount implements store.Accounts.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account, rootKey store.AccessKey) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (id, created_at) VALUES (?, ?)`), a.ID, millis(a.CreatedAt)); err != nil {
 			if s.d.isUniqueViolation(err) {
 				return fmt.Errorf("account %s: %w", a.ID, store.ErrAlreadyExists)
@@ -308,7 +312,7 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 // AccountSummary implements store.Accounts.
 func (s *Store) AccountSummary(ctx context.Context, id string) (store.AccountSummary, error) {
 	var sum store.AccountSummary
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *txn) error {
 		if _, err := s.getAccountIn(ctx, tx, id); err != nil {
 			return err
 		}
@@ -372,7 +376,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if err := s.policyExists(ctx, tx, u.AccountID, u.PermissionsBoundary); err != nil {
 			return err
 		}
@@ -453,7 +457,7 @@ func scanPage[T any](rows *sql.Rows, limit int, scan func(*sql.Rows) (T, string,
 // UpdateUser implements store.Users.
 func (s *Store) UpdateUser(ctx context.Context, accountID, name string, update func(store.User) (store.User, error)) (store.User, error) {
 	var out store.User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		old, err := s.getUser(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -480,7 +484,7 @@ func (s *Store) UpdateUser(ctx context.Context, accountID, name string, update f
 
 // DeleteUser implements store.Users.
 func (s *Store) DeleteUser(ctx context.Context, accountID, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		u, err := s.getUser(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -513,13 +517,13 @@ func (s *Store) DeleteUser(ctx context.Context, accountID, name string) error {
 
 // owner resolves userName to a user id inside tx, locking the owner row so
 // concurrent key creations for one owner serialize. "" is the root.
-func (s *Store) owner(ctx context.Context, tx *sql.Tx, accountID, userName string) (string, error) {
+func (s *Store) owner(ctx context.Context, tx *txn, accountID, userName string) (string, error) {
 	u, err := s.ownerUser(ctx, tx, accountID, userName)
 	return u.ID, err
 }
 
 // ownerUser is owner returning the whole user (the zero User for the root).
-func (s *Store) ownerUser(ctx context.Context, tx *sql.Tx, accountID, userName string) (store.User, error) {
+func (s *Store) ownerUser(ctx context.Context, tx *txn, accountID, userName string) (store.User, error) {
 	if userName == "" {
 		_, err := s.lockAccount(ctx, tx, accountID)
 		return store.User{}, err
@@ -527,13 +531,17 @@ func (s *Store) ownerUser(ctx context.Context, tx *sql.Tx, accountID, userName s
 	return s.getUser(ctx, tx, accountID, userName, true)
 }
 
-func (s *Store) insertKey(ctx context.Context, tx *sql.Tx, accountID, userID string, k store.AccessKey) error {
+func (s *Store) insertKey(ctx context.Context, tx *txn, accountID, userID string, k store.AccessKey) error {
+	// The owner's keys and the master key now current, in one statement
+	// (one round trip on PostgreSQL).
 	var n int
+	var current sql.NullString
 	var err error
+	const currentKey = `(SELECT value FROM meta WHERE name = ?)`
 	if userID == "" {
-		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_id IS NULL`), accountID).Scan(&n)
+		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*), `+currentKey+` FROM access_keys WHERE account_id = ? AND user_id IS NULL`), store.MetaMasterKeyID, accountID).Scan(&n, &current)
 	} else {
-		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE user_id = ?`), userID).Scan(&n)
+		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*), `+currentKey+` FROM access_keys WHERE user_id = ?`), store.MetaMasterKeyID, userID).Scan(&n, &current)
 	}
 	if err != nil {
 		return err
@@ -541,13 +549,7 @@ func (s *Store) insertKey(ctx context.Context, tx *sql.Tx, accountID, userID str
 	if n >= store.MaxAccessKeys {
 		return store.ErrLimitExceeded
 	}
-	var current string
-	err = tx.QueryRowContext(ctx, s.q(`SELECT value FROM meta WHERE name = ?`), store.MetaMasterKeyID).Scan(&current)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return err
-	case current != k.MasterKeyID:
+	if current.Valid && current.String != k.MasterKeyID {
 		return store.ErrStaleMasterKey
 	}
 	var uid any
@@ -564,7 +566,7 @@ func (s *Store) insertKey(ctx context.Context, tx *sql.Tx, accountID, userID str
 
 // CreateAccessKey implements store.AccessKeys.
 func (s *Store) CreateAccessKey(ctx context.Context, accountID, userName string, k store.AccessKey) (store.AccessKey, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		u, err := s.ownerUser(ctx, tx, accountID, userName)
 		if err != nil {
 			return err
@@ -633,22 +635,26 @@ func (s *Store) ListAccessKeys(ctx context.Context, accountID, userName string) 
 	return keys, rows.Err()
 }
 
-// keyOfOwner checks inside tx that key id belongs to the owner.
-func (s *Store) keyOfOwner(ctx context.Context, tx *sql.Tx, accountID, userName, id string) error {
+// changeKeyOfOwner runs stmt (an UPDATE or DELETE of access_keys whose
+// last two parameters are the key's id and its owner) inside tx, after
+// locking the owner: a key of another owner, or none, is not found.
+func (s *Store) changeKeyOfOwner(ctx context.Context, tx *txn, accountID, userName, id, stmt string, args ...any) error {
 	uid, err := s.owner(ctx, tx, accountID, userName)
 	if err != nil {
 		return err
 	}
-	var n int
+	var res sql.Result
 	if uid == "" {
-		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE id = ? AND account_id = ? AND user_id IS NULL`), id, accountID).Scan(&n)
+		res, err = tx.ExecContext(ctx, s.q(stmt+` WHERE id = ? AND account_id = ? AND user_id IS NULL`), append(args, id, accountID)...)
 	} else {
-		err = tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM access_keys WHERE id = ? AND user_id = ?`), id, uid).Scan(&n)
+		res, err = tx.ExecContext(ctx, s.q(stmt+` WHERE id = ? AND user_id = ?`), append(args, id, uid)...)
 	}
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
 		return &store.NotFoundError{Entity: store.EntityAccessKey, Name: id}
 	}
 	return nil
@@ -656,23 +662,15 @@ func (s *Store) keyOfOwner(ctx context.Context, tx *sql.Tx, accountID, userName,
 
 // UpdateAccessKeyStatus implements store.AccessKeys.
 func (s *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, id, status string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.keyOfOwner(ctx, tx, accountID, userName, id); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE access_keys SET status = ? WHERE id = ?`), status, id)
-		return err
+	return s.tx(ctx, func(tx *txn) error {
+		return s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `UPDATE access_keys SET status = ?`, status)
 	})
 }
 
 // DeleteAccessKey implements store.AccessKeys.
 func (s *Store) DeleteAccessKey(ctx context.Context, accountID, userName, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.keyOfOwner(ctx, tx, accountID, userName, id); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM access_keys WHERE id = ?`), id)
-		return err
+	return s.tx(ctx, func(tx *txn) error {
+		return s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `DELETE FROM access_keys`)
 	})
 }
 
@@ -697,7 +695,7 @@ func (s *Store) SealedSecrets(ctx context.Context, except string, limit int) ([]
 // ReplaceSealedSecret implements store.AccessKeys.
 func (s *Store) ReplaceSealedSecret(ctx context.Context, id, oldMasterKeyID string, ciphertext []byte, newMasterKeyID string) (bool, error) {
 	var n int64
-	err := s.txQuiet(ctx, func(tx *sql.Tx) error {
+	err := s.txQuiet(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE access_keys SET secret_ciphertext = ?, master_key_id = ? WHERE id = ? AND master_key_id = ?`), ciphertext, newMasterKeyID, id, oldMasterKeyID)
 		if err != nil {
 			return err
@@ -713,7 +711,7 @@ func (s *Store) RecordLastUsed(ctx context.Context, updates []store.LastUsedUpda
 	if len(updates) == 0 {
 		return nil
 	}
-	return s.txQuiet(ctx, func(tx *sql.Tx) error {
+	return s.txQuiet(ctx, func(tx *txn) error {
 		keys, err := tx.PrepareContext(ctx, s.q(`UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`))
 		if err != nil {
 			return err
@@ -754,7 +752,7 @@ func (s *Store) GetMeta(ctx context.Context, name string) (string, error) {
 // InitMeta implements store.Meta.
 func (s *Store) InitMeta(ctx context.Context, name, value string) (string, error) {
 	var stored string
-	err := s.txQuiet(ctx, func(tx *sql.Tx) error {
+	err := s.txQuiet(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, value); err != nil {
 			return err
 		}
@@ -765,7 +763,7 @@ func (s *Store) InitMeta(ctx context.Context, name, value string) (string, error
 
 // PutMeta implements store.Meta.
 func (s *Store) PutMeta(ctx context.Context, name, value string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`), name, value)
 		return err
 	})
