@@ -354,6 +354,142 @@ func TestNodesMasterKeyRotation(t *testing.T) {
 	}
 }
 
+// TestNodesMasterKeyRotationCopies: two servers, each with its own copy
+// of the master key file, rotated as the README says (the new key added to
+// every copy, the store rotated to it, the old key removed from every
+// copy) while both authenticate and create keys: no request fails, keys
+// created during the rotation are sealed with a key both servers hold,
+// and after restarts on the new key alone everything authenticates.
+func TestNodesMasterKeyRotationCopies(t *testing.T) {
+	dsn := pgtest.Database(t)
+	ctx := t.Context()
+	first := e2etest.Start(t, e2etest.Options{Args: []string{"--store", dsn, "--log-level", "warn"}})
+	copyA := filepath.Join(first.DataDir, "master.key")
+	copyB := filepath.Join(t.TempDir(), "master.key")
+	oldKey, err := os.ReadFile(copyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copyB, oldKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second := e2etest.Start(t, e2etest.Options{Args: []string{"--store", dsn, "--log-level", "warn", "--master-key-file", copyB}})
+	nodes := []*e2etest.Server{first, second}
+	var creds []e2etest.Creds
+	for i := range 6 {
+		creds = append(creds, newUserWithKey(t, nodes[i%2], fmt.Sprintf("c%d", i)))
+	}
+
+	var mu sync.Mutex
+	var created []e2etest.Creds
+	calls, failures := 0, 0
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		failures++
+		mu.Unlock()
+		t.Errorf(format, args...)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			node := nodes[w%2]
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if w >= 2 {
+					// Writers: a new user and key, the secret sealed by this
+					// server, used at once on the other.
+					user := fmt.Sprintf("w%d-%d", w, i)
+					root := node.GoIAM(e2etest.Root)
+					if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil {
+						fail("CreateUser on %s during the rotation: %v", node.URL, err)
+						continue
+					}
+					out, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)})
+					if err != nil {
+						fail("CreateAccessKey on %s during the rotation: %v", node.URL, err)
+						continue
+					}
+					c := e2etest.Creds{KeyID: aws.ToString(out.AccessKey.AccessKeyId), Secret: aws.ToString(out.AccessKey.SecretAccessKey)}
+					if _, err := nodes[(w+1)%2].GoSTS(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+						fail("a key made on %s during the rotation, on the other server: %v", node.URL, err)
+					}
+					mu.Lock()
+					created = append(created, c)
+					mu.Unlock()
+					continue
+				}
+				_, err := node.GoSTS(creds[i%len(creds)]).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				if err != nil {
+					fail("GetCallerIdentity on %s during the rotation: %v", node.URL, err)
+				}
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	bin := e2etest.Binary(t)
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("latchkey %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	// 1. A new key, added to every copy after the current one.
+	newKeyFile := filepath.Join(t.TempDir(), "new.key")
+	run("master-key", "generate", "--out", newKeyFile)
+	newKey, err := os.ReadFile(newKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := filepath.Join(t.TempDir(), "master.key")
+	for _, f := range []string{copyA, copyB, admin} {
+		if err := os.WriteFile(f, append(append([]byte{}, oldKey...), newKey...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	// 2. The store rotated to it, from an operator's copy.
+	rep := run("master-key", "rotate", "--store", dsn, "--master-key-file", admin, "--new-key-file", newKeyFile, "--output", "json")
+	time.Sleep(300 * time.Millisecond)
+	// 3. The old key removed from every copy.
+	for _, f := range []string{copyA, copyB} {
+		if err := os.WriteFile(f, newKey, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	t.Logf("%d authentications, %d keys made during the rotation, %d failures: %s", calls, len(created), failures, rep)
+	kept := append([]e2etest.Creds{}, created...)
+	mu.Unlock()
+	if failures > 0 {
+		t.FailNow()
+	}
+	for _, n := range nodes {
+		n.Restart()
+	}
+	for _, n := range nodes {
+		for _, c := range append(creds, kept...) {
+			if _, err := n.GoSTS(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+				t.Fatalf("%s on %s after the rotation and a restart with the new key alone: %v", c.KeyID, n.URL, err)
+			}
+		}
+	}
+}
+
 // TestNodesLastUsed: a key used on one server shows as used on another
 // once the first has flushed (every --last-used-interval), the latest use
 // winning whichever server saw it.

@@ -119,6 +119,10 @@ func openKeyring(ctx context.Context, st store.Store, keyFile string, explicit b
 		if err != nil {
 			return nil, fmt.Errorf("the master key file %s (primary key %s) does not open this data dir, which is sealed with master key %s; start with the right --master-key-file", keyFile, keys.Primary().ID(), want)
 		}
+		if want != "" {
+			// Seal with the store's current key, wherever the file has it.
+			keys.Follow(want)
+		}
 		return keys, nil
 	}
 	// A new store: this key becomes its master key, unless a node starting

@@ -31,6 +31,10 @@ const rotationBatch = 500
 //     in batches, each a compare-and-swap on the key it was sealed with;
 //     then the session key, so live sessions outlive the old key.
 //  4. The key file becomes [next]: the old key file can be destroyed.
+//
+// Servers reading copies of the key file rotate without a window when
+// next has been added to every copy first (as a later line): step 2 then
+// finds it in each, and each seals with it as the store's current key.
 func (d *Data) RotateMasterKey(ctx context.Context, next *secret.MasterKey) (RotationReport, error) {
 	old := d.Keys.Primary()
 	rep := RotationReport{OldKeyID: old.ID(), NewKeyID: next.ID(), KeyFile: d.Keys.Path()}
@@ -46,6 +50,7 @@ func (d *Data) RotateMasterKey(ctx context.Context, next *secret.MasterKey) (Rot
 	if err := setCurrentMasterKey(ctx, d.Store, next); err != nil {
 		return rep, err
 	}
+	d.Keys.Follow(next.ID())
 	for {
 		batch, err := d.Store.SealedSecrets(ctx, next.ID(), rotationBatch)
 		if err != nil {

@@ -47,10 +47,14 @@ func (s *Service) createAccessKey(ctx context.Context, r *op.Request) (any, erro
 		case errors.Is(err, store.ErrAlreadyExists) && attempt < 3:
 			continue // a key id collision: draw again
 		case errors.Is(err, store.ErrStaleMasterKey) && attempt < 3:
-			// The master key was rotated by another process: follow it.
-			if err := s.Keys.Reload(); err != nil {
-				return nil, awserr.ServiceFailure(err)
+			// The master key was rotated by another process: seal with
+			// the store's current key (the key file holds it, rotated in
+			// place or added to this server's copy beforehand).
+			current, err := s.Store.GetMeta(ctx, store.MetaMasterKeyID)
+			if err != nil {
+				return nil, storeErr(err)
 			}
+			s.Keys.Follow(current)
 			continue
 		default:
 			return nil, storeErr(err)

@@ -20,11 +20,18 @@ import (
 //
 // A keyring reloads its file when asked for a key it does not know, so a
 // running server follows a rotation made by another process.
+//
+// The key that seals new secrets is the one the store names current when
+// the file holds it (Follow), else the file's first: servers holding
+// copies of the file rotate without a window by adding the new key to
+// every copy first, as a later line, then rotating the store to it.
 type Keyring struct {
 	path string
 
 	mu      sync.RWMutex
-	primary *MasterKey
+	first   *MasterKey // the file's first key
+	follow  string     // the id Follow named ("" for none)
+	primary *MasterKey // follow's key when held, else first
 	keys    map[string]*MasterKey
 }
 
@@ -50,8 +57,8 @@ func CreateKeyring(path string) (*Keyring, error) {
 	return LoadKeyring(path)
 }
 
-// Reload rereads the key file: its first key becomes the primary, and its
-// keys join those already held.
+// Reload rereads the key file: its keys join those already held, and its
+// first key becomes the primary unless the key Follow named is held.
 func (k *Keyring) Reload() error {
 	b, err := os.ReadFile(k.path)
 	if err != nil {
@@ -88,9 +95,46 @@ func (k *Keyring) Reload() error {
 			keys[id] = mk
 		}
 	}
-	k.primary, k.keys = primary, keys
+	k.first, k.keys = primary, keys
+	k.choosePrimaryLocked()
 	k.mu.Unlock()
 	return nil
+}
+
+// Follow makes the key with id, the store's current one, the key that
+// seals new secrets, reloading the file once if it does not hold it. It
+// reports whether the keyring holds it; if not, the file's first key
+// seals, and the store will refuse what it seals until the file catches
+// up.
+func (k *Keyring) Follow(id string) bool {
+	k.mu.Lock()
+	k.follow = id
+	_, ok := k.keys[id]
+	k.choosePrimaryLocked()
+	k.mu.Unlock()
+	if ok {
+		return true
+	}
+	if err := k.Reload(); err != nil {
+		return false
+	}
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return k.primary.ID() == id
+}
+
+func (k *Keyring) choosePrimaryLocked() {
+	k.primary = k.first
+	if mk := k.keys[k.follow]; mk != nil {
+		k.primary = mk
+	}
+}
+
+// Len is how many keys the keyring holds.
+func (k *Keyring) Len() int {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return len(k.keys)
 }
 
 // Path is the key file.

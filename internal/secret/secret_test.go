@@ -119,3 +119,34 @@ func TestIdentifiers(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyringFollow: the store's current key seals wherever the file
+// holds it, also after reloads, and one added to the file later is found;
+// without it the file's first key seals.
+func TestKeyringFollow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "master.key")
+	old, next := mustKey(t), mustKey(t)
+	if err := WriteKeyringFile(path, []*MasterKey{old}); err != nil {
+		t.Fatal(err)
+	}
+	kr, err := LoadKeyring(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kr.Follow(next.ID()) || kr.Primary().ID() != old.ID() {
+		t.Fatalf("followed a key the file does not hold: primary %s", kr.Primary().ID())
+	}
+	// The new key added as a later line: found, and it seals.
+	if err := WriteKeyringFile(path, []*MasterKey{old, next}); err != nil {
+		t.Fatal(err)
+	}
+	if !kr.Follow(next.ID()) || kr.Primary().ID() != next.ID() {
+		t.Fatalf("primary %s, want the followed %s", kr.Primary().ID(), next.ID())
+	}
+	if err := kr.Reload(); err != nil || kr.Primary().ID() != next.ID() || kr.Len() != 2 {
+		t.Fatalf("after a reload: primary %s, %d keys, %v", kr.Primary().ID(), kr.Len(), err)
+	}
+	if !kr.Follow(old.ID()) || kr.Primary().ID() != old.ID() {
+		t.Fatal("following the first key back")
+	}
+}
