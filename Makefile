@@ -5,8 +5,11 @@ GO ?= go
 
 .PHONY: build run test deps fuzz-long crash-long
 
+# bin/latchkey is the server; bin/latchkey-bench the load generator and
+# comparisons of BENCHMARKS.md, which start bin/latchkey beside it.
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/latchkey ./cmd/latchkey
+	CGO_ENABLED=0 $(GO) build -o bin/latchkey-bench ./cmd/latchkey-bench
 
 run: build
 	./bin/latchkey serve
@@ -16,9 +19,14 @@ run: build
 deps:
 	./scripts/test-deps.sh
 
+# -race needs cgo and a C compiler; without one the tests run without it
+# (latchkey itself builds with CGO_ENABLED=0 either way).
+RACE := $(shell CC="$$($(GO) env CC)"; [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$${CC%% *}" >/dev/null 2>&1 && echo -race)
+
 test: deps
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 40m ./...
+	@[ -n "$(RACE)" ] || echo "make test: -race needs cgo and a C compiler (go env: CGO_ENABLED=$$($(GO) env CGO_ENABLED) CC=$$($(GO) env CC)); running the tests WITHOUT -race" >&2
+	$(GO) test $(RACE) -count=1 -timeout 40m ./...
 	./scripts/fuzz.sh
 
 # The long runs: twenty million executions a fuzz target, 100 crash-kills.

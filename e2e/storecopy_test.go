@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,8 +17,8 @@ import (
 )
 
 // populate gives a server users with keys and policies, a group, a managed
-// policy, a role, an OIDC provider and a second account; it returns every
-// key made.
+// policy, a role, an OIDC provider, an account alias, a credential report
+// and a second account; it returns every key made.
 func populate(t *testing.T, s *e2etest.Server) []e2etest.Creds {
 	t.Helper()
 	ctx := t.Context()
@@ -35,6 +36,8 @@ func populate(t *testing.T, s *e2etest.Server) []e2etest.Creds {
 	must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`)}))
 	must[*iam.CreateOpenIDConnectProviderOutput](t)(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://issuer.example.com"), ClientIDList: []string{"sts.amazonaws.com"}}))
+	must[*iam.CreateAccountAliasOutput](t)(root.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("copied-corp")}))
+	must[*iam.GenerateCredentialReportOutput](t)(root.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}))
 	_, other := newAccount(t, s)
 	return append(keys, other)
 }
@@ -56,6 +59,12 @@ func verify(t *testing.T, s *e2etest.Server, keys []e2etest.Creds) {
 	must[*iam.GetRoleOutput](t)(s.GoIAM(e2etest.Root).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}))
 	must[*iam.GetOpenIDConnectProviderOutput](t)(s.GoIAM(e2etest.Root).GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{
 		OpenIDConnectProviderArn: aws.String(acctARN + ":oidc-provider/issuer.example.com")}))
+	if got := must[*iam.ListAccountAliasesOutput](t)(s.GoIAM(e2etest.Root).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})).AccountAliases; len(got) != 1 || got[0] != "copied-corp" {
+		t.Fatalf("account aliases %q", got)
+	}
+	if rep := must[*iam.GetCredentialReportOutput](t)(s.GoIAM(e2etest.Root).GetCredentialReport(ctx, &iam.GetCredentialReportInput{})); !strings.Contains(string(rep.Content), "\ncarol,"+acctARN+":user/carol,") {
+		t.Fatalf("credential report %q", rep.Content)
+	}
 }
 
 // TestBackupRestore: `latchkey backup` copies the embedded database while

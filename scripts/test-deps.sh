@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Checks for (and where possible installs) everything the test suite drives:
-# the AWS CLI, boto3, moto, Terraform with the AWS provider mirror, Node.js
-# with the JS SDK v3 clients, and PostgreSQL. Fails loudly rather than let a
-# test skip.
+# the AWS CLI, boto3 and botocore, moto, Terraform with the AWS provider
+# mirror, Node.js with the JS SDK v3 clients, and PostgreSQL. Fails loudly
+# rather than let a test skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail() { echo "test-deps: $*" >&2; exit 1; }
 
 command -v go >/dev/null || fail "go is not on PATH"
 command -v aws >/dev/null || fail "the AWS CLI (aws) is not on PATH; install it with: pip install awscli"
-python3 -c 'import boto3, botocore' 2>/dev/null || fail "python3 with boto3 is required; install it with: pip install boto3"
+python3 -c 'import boto3, botocore' 2>/dev/null || fail "python3 with boto3 and botocore is required (the boto3 tests; internal/awsmodel's TestGeneratedIsCurrent reads botocore's models); install it with: pip install boto3"
 echo "test-deps: $(aws --version 2>&1)"
+
+# moto (internal/bench's TestCompare starts moto_server from PATH),
+# installed with pip when missing and pip can.
+if ! command -v moto_server >/dev/null || ! python3 -c 'import moto' 2>/dev/null; then
+	echo "test-deps: moto_server is not on PATH or moto is not importable; trying pip install 'moto[server]'" >&2
+	python3 -m pip install -q 'moto[server]' >/dev/null 2>&1 || fail "moto is missing and pip could not install it; install it with: pip install 'moto[server]'"
+	if command -v pyenv >/dev/null; then pyenv rehash || true; fi
+	hash -r
+	command -v moto_server >/dev/null || fail "moto is installed but moto_server is not on PATH; put pip's script directory ($(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')) on PATH"
+	python3 -c 'import moto' 2>/dev/null || fail "moto_server is on PATH but python3 cannot import moto; install it with: pip install 'moto[server]'"
+fi
+echo "test-deps: moto $(python3 -c 'import moto; print(moto.__version__)'), moto_server at $(command -v moto_server)"
 
 # Terraform and the hashicorp/aws provider (e2e/terraform_test.go). Neither
 # can be downloaded here: Terraform must be on PATH and the provider in a

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -14,6 +13,8 @@ func newAccountCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "account",
 		Short: "Administer accounts in a data dir (works while the server runs)",
+		Example: `  latchkey account create --data ./latchkey-data
+  latchkey account root-key --data ./latchkey-data --account 123456789012`,
 	}
 	cmd.AddCommand(newAccountCreateCmd(), newRootKeyCmd())
 	return cmd
@@ -21,27 +22,35 @@ func newAccountCmd() *cobra.Command {
 
 func newAccountCreateCmd() *cobra.Command {
 	var (
-		data   dataFlags
-		id     string
-		output string
+		data dataFlags
+		id   string
+		out  outputFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create an account and its root access key; prints the secret once",
-		Args:  cobra.NoArgs,
+		Example: `  latchkey account create --data ./latchkey-data
+  latchkey account create --data ./latchkey-data --account-id 210987654321 --output json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := out.check(); err != nil {
+				return err
+			}
 			return data.with(cmd, func(d *app.Data) error {
 				creds, err := d.CreateAccount(cmd.Context(), app.RootCredentials{AccountID: id})
 				if err != nil {
 					return err
 				}
-				return printCreds(cmd.OutOrStdout(), output, creds)
+				return printCreds(cmd.OutOrStdout(), out, creds)
 			})
 		},
 	}
 	data.register(cmd)
-	cmd.Flags().StringVar(&id, "account-id", "", "12-digit account id (default: random)")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	// Not LATCHKEY_ACCOUNT_ID: that is serve's bootstrap account.
+	const idEnv = "LATCHKEY_NEW_ACCOUNT_ID"
+	cmd.Flags().StringVar(&id, "account-id", "", "12-digit account id (default: random) (env "+idEnv+")")
+	withEnv(cmd, "account-id", idEnv)
+	out.register(cmd)
 	return cmd
 }
 
@@ -49,38 +58,37 @@ func newRootKeyCmd() *cobra.Command {
 	var (
 		data    dataFlags
 		account string
-		output  string
+		out     outputFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "root-key",
 		Short: "Add a root access key to an account (at most 2); prints the secret once",
-		Args:  cobra.NoArgs,
+		Example: `  latchkey account root-key --data ./latchkey-data --account 123456789012
+  latchkey account root-key --store postgres://latchkey@db/latchkey --account 123456789012 --output json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := out.check(); err != nil {
+				return err
+			}
 			return data.with(cmd, func(d *app.Data) error {
 				creds, err := d.CreateRootKey(cmd.Context(), account)
 				if err != nil {
 					return err
 				}
-				return printCreds(cmd.OutOrStdout(), output, creds)
+				return printCreds(cmd.OutOrStdout(), out, creds)
 			})
 		},
 	}
 	data.register(cmd)
-	cmd.Flags().StringVar(&account, "account", "", "account id")
+	cmd.Flags().StringVar(&account, "account", "", "account id (env "+envName("account")+")")
 	_ = cmd.MarkFlagRequired("account")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	out.register(cmd)
 	return cmd
 }
 
-func printCreds(w io.Writer, output string, c app.RootCredentials) error {
-	switch output {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(c)
-	case "text":
+func printCreds(w io.Writer, out outputFlag, c app.RootCredentials) error {
+	return out.print(w, c, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "AccountId        %s\nAccessKeyId      %s\nSecretAccessKey  %s\n", c.AccountID, c.AccessKeyID, c.SecretAccessKey)
 		return err
-	}
-	return fmt.Errorf("--output must be text or json, not %q", output)
+	})
 }

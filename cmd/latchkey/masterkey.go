@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -17,7 +16,7 @@ func newMasterKeyCmd() *cobra.Command {
 	}
 	var (
 		data    dataFlags
-		output  string
+		output  outputFlag
 		newFile string
 	)
 	rotate := &cobra.Command{
@@ -37,6 +36,9 @@ line from every copy.`,
   latchkey master-key rotate --store postgres://latchkey@db/latchkey --master-key-file master.key --new-key-file new.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := output.check(); err != nil {
+				return err
+			}
 			return data.with(cmd, func(d *app.Data) error {
 				next, err := secret.NewRandomMasterKey()
 				if newFile != "" {
@@ -49,8 +51,8 @@ line from every copy.`,
 				if err != nil {
 					return err
 				}
-				if output == "json" {
-					return json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
+				if output.format == "json" {
+					return output.print(cmd.OutOrStdout(), rep, nil)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "master key %s replaced by %s in %s: %d secrets re-sealed in %d batches; the old key can be destroyed\n",
 					rep.OldKeyID, rep.NewKeyID, rep.KeyFile, rep.Resealed, rep.Batches)
@@ -59,7 +61,7 @@ line from every copy.`,
 		},
 	}
 	data.register(rotate)
-	rotate.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	output.register(rotate)
 	rotate.Flags().StringVar(&newFile, "new-key-file", "", "rotate to the key this file holds (one key, as 'master-key generate' writes it) instead of a new one")
 	cmd.AddCommand(rotate)
 

@@ -68,6 +68,10 @@ and root key in LATCHKEY_ACCOUNT_ID, LATCHKEY_ROOT_ACCESS_KEY_ID and
 LATCHKEY_ROOT_SECRET_ACCESS_KEY when set, otherwise a random account and root
 key whose secret is printed once to standard error (and written to
 --bootstrap-credentials-file when given).`,
+		Example: `  latchkey serve --data ./latchkey-data
+  LATCHKEY_ACCOUNT_ID=123456789012 LATCHKEY_ROOT_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE \
+      LATCHKEY_ROOT_SECRET_ACCESS_KEY=... latchkey serve --listen 0.0.0.0:7480
+  latchkey serve --store postgres://latchkey@db:5432/latchkey?sslmode=verify-full --master-key-file /etc/latchkey/master.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := newLogger(cmd.ErrOrStderr(), logLevel, logFormat)

@@ -1,9 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -12,8 +13,15 @@ import (
 )
 
 func newStoreCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "store", Short: "Move a store between backends"}
-	var from, to, output string
+	cmd := &cobra.Command{
+		Use:     "store",
+		Short:   "Move a store between backends",
+		Example: "  latchkey store copy --from ./latchkey-data --to postgres://latchkey@db:5432/latchkey?sslmode=verify-full",
+	}
+	var (
+		from, to string
+		out      outputFlag
+	)
 	copyCmd := &cobra.Command{
 		Use:   "copy",
 		Short: "Copy everything from an embedded data dir to an empty PostgreSQL database",
@@ -22,8 +30,13 @@ store's own values, from the embedded database in --from to the empty
 PostgreSQL database --to, in one transaction. Secrets stay sealed: serve
 the copy with the data dir's master key file. Stop the server on --from
 first, so that nothing is written there during the copy.`,
+		Example: `  latchkey store copy --from ./latchkey-data --to postgres://latchkey@db:5432/latchkey?sslmode=verify-full
+  latchkey store copy --from ./latchkey-data --to "$DATABASE_URL" --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := out.check(); err != nil {
+				return err
+			}
 			if from == "" || to == "" {
 				return errors.New("give --from DATA_DIR and --to postgres://...")
 			}
@@ -42,29 +55,37 @@ first, so that nothing is written there during the copy.`,
 			if err != nil {
 				return err
 			}
-			if output == "json" {
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(counts)
-			}
-			tables := make([]string, 0, len(counts))
-			for t := range counts {
-				tables = append(tables, t)
-			}
-			sort.Strings(tables)
-			for _, t := range tables {
-				fmt.Fprintf(cmd.OutOrStdout(), "%-24s %d\n", t, counts[t])
-			}
-			return nil
+			return out.print(cmd.OutOrStdout(), counts, func(w io.Writer) error {
+				tables := make([]string, 0, len(counts))
+				for t := range counts {
+					tables = append(tables, t)
+				}
+				sort.Strings(tables)
+				for _, t := range tables {
+					fmt.Fprintf(w, "%-24s %d\n", t, counts[t])
+				}
+				return nil
+			})
 		},
 	}
 	copyCmd.Flags().StringVar(&from, "from", "", "the data dir to copy from")
 	copyCmd.Flags().StringVar(&to, "to", "", "the PostgreSQL URL to copy to")
-	copyCmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	out.register(copyCmd)
 	cmd.AddCommand(copyCmd)
 	return cmd
 }
 
+// backupResult is `backup --output json`.
+type backupResult struct {
+	File  string `json:"file"`
+	Bytes int64  `json:"bytes"`
+}
+
 func newBackupCmd() *cobra.Command {
-	var dataDir, out string
+	var (
+		dataDir, file string
+		out           outputFlag
+	)
 	cmd := &cobra.Command{
 		Use:   "backup",
 		Short: "Write a consistent copy of the embedded database, online",
@@ -73,9 +94,14 @@ file) while the server runs; writes wait while it is made. Restore by
 putting the file as latchkey.db in an empty data dir together with the
 master key file, which the backup does not hold. PostgreSQL stores are
 backed up with PostgreSQL's own tools.`,
+		Example: `  latchkey backup --data ./latchkey-data --out latchkey-$(date +%F).db
+  latchkey backup --data ./latchkey-data --out backup.db --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if out == "" {
+			if err := out.check(); err != nil {
+				return err
+			}
+			if file == "" {
 				return errors.New("give --out FILE")
 			}
 			s, err := sqlstore.OpenSQLite(cmd.Context(), dataDir)
@@ -83,10 +109,22 @@ backed up with PostgreSQL's own tools.`,
 				return err
 			}
 			defer s.Close()
-			return s.Backup(cmd.Context(), out)
+			if err := s.Backup(cmd.Context(), file); err != nil {
+				return err
+			}
+			fi, err := os.Stat(file)
+			if err != nil {
+				return err
+			}
+			res := backupResult{File: file, Bytes: fi.Size()}
+			return out.print(cmd.OutOrStdout(), res, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "backup of %s written to %s (%d bytes); keep the master key file apart from it\n", dataDir, file, fi.Size())
+				return err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "./latchkey-data", "the data dir to back up (env "+envName("data")+")")
-	cmd.Flags().StringVar(&out, "out", "", "the file to write")
+	cmd.Flags().StringVar(&file, "out", "", "the file to write (env "+envName("out")+")")
+	out.register(cmd)
 	return cmd
 }

@@ -187,6 +187,20 @@ func TestGoldenResponses(t *testing.T) {
 		{"DeleteOpenIDConnectProvider", "iam", []string{"Action", "DeleteOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/token.example.org"}},
 		{"NoSuchOpenIDConnectProvider", "iam", []string{"Action", "GetOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/token.example.org"}},
 		{"DeleteOpenIDConnectProviderNoSuchEntity", "iam", []string{"Action", "DeleteOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::123456789012:oidc-provider/token.example.org"}},
+
+		// The credential report (its CSV is pinned by iam's
+		// TestCredentialReportCSV) and the account alias.
+		{"GetCredentialReportNotPresent", "iam", []string{"Action", "GetCredentialReport"}},
+		{"GenerateCredentialReport", "iam", []string{"Action", "GenerateCredentialReport"}},
+		{"GenerateCredentialReportComplete", "iam", []string{"Action", "GenerateCredentialReport"}},
+		{"GetCredentialReport", "iam", []string{"Action", "GetCredentialReport"}},
+		{"ListAccountAliasesNone", "iam", []string{"Action", "ListAccountAliases"}},
+		{"CreateAccountAlias", "iam", []string{"Action", "CreateAccountAlias", "AccountAlias", "example-corp"}},
+		{"CreateAccountAliasDuplicate", "iam", []string{"Action", "CreateAccountAlias", "AccountAlias", "example-corp"}},
+		{"CreateAccountAliasInvalid", "iam", []string{"Action", "CreateAccountAlias", "AccountAlias", "Example--Corp"}},
+		{"ListAccountAliases", "iam", []string{"Action", "ListAccountAliases"}},
+		{"DeleteAccountAlias", "iam", []string{"Action", "DeleteAccountAlias", "AccountAlias", "example-corp"}},
+		{"DeleteAccountAliasNoSuchEntity", "iam", []string{"Action", "DeleteAccountAlias", "AccountAlias", "example-corp"}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -252,6 +266,7 @@ var normalizers = []struct {
 	{regexp.MustCompile(`<SessionToken>LKS1\.[0-9a-f]+\.[A-Za-z0-9_-]+</SessionToken>`), "<SessionToken>SESSION-TOKEN</SessionToken>"},
 	{regexp.MustCompile(`AKIA[A-Z2-7]{16}`), "ACCESS-KEY-ID"},
 	{regexp.MustCompile(`<SecretAccessKey>[A-Za-z0-9+/]{40}</SecretAccessKey>`), "<SecretAccessKey>SECRET</SecretAccessKey>"},
+	{regexp.MustCompile(`<Content>[A-Za-z0-9+/=]+</Content>`), "<Content>BASE64-CSV</Content>"},
 }
 
 // policyIDs matches managed policy ids. Those of AWS managed policies are

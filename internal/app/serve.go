@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/latchkey/latchkey/internal/iam"
 	"github.com/latchkey/latchkey/internal/lastused"
 	"github.com/latchkey/latchkey/internal/op"
+	"github.com/latchkey/latchkey/internal/relying"
 	"github.com/latchkey/latchkey/internal/server"
 	"github.com/latchkey/latchkey/internal/sigv4"
 	"github.com/latchkey/latchkey/internal/store"
@@ -66,16 +68,18 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 	stsSvc := &sts.Service{Keys: d.Store, Store: d.Store, Authz: source, SessionKey: d.SessionKey, Issuers: &sts.Issuers{}, Uses: tracker}
 	ops := append([]op.Operation{}, iamSvc.Operations()...)
 	ops = append(ops, stsSvc.Operations()...)
+	auth := &server.Authenticator{
+		Lookup:     cached.LookupAccessKey,
+		Keys:       d.Keys,
+		SessionKey: d.SessionKey,
+		Cache:      sigv4.NewSigningKeyCache(4096),
+		Uses:       tracker,
+		Logger:     log,
+	}
+	authorizer := &server.PolicyAuthorizer{Source: source}
 	h, err := server.New(server.Config{
-		Auth: &server.Authenticator{
-			Lookup:     cached.LookupAccessKey,
-			Keys:       d.Keys,
-			SessionKey: d.SessionKey,
-			Cache:      sigv4.NewSigningKeyCache(4096),
-			Uses:       tracker,
-			Logger:     log,
-		},
-		Authorizer:  &server.PolicyAuthorizer{Source: source},
+		Auth:        auth,
+		Authorizer:  authorizer,
 		Operations:  ops,
 		Logger:      log,
 		Ready:       func() bool { return (ready == nil || ready()) && storeFresh(d.Store) },
@@ -85,7 +89,21 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 	if err != nil {
 		return nil, nil, err
 	}
-	return h, tracker, nil
+	rel := &relying.Handler{Auth: auth, Authorizer: authorizer, Source: source, Store: d.Store, Logger: log}
+	return routes(h, rel), tracker, nil
+}
+
+// routes sends the relying-service API to rel and everything else, as it
+// came (no path cleaning, no redirect: AWS clients sign the path as
+// sent), to aws.
+func routes(aws, rel http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, relying.Prefix) {
+			rel.ServeHTTP(w, r)
+			return
+		}
+		aws.ServeHTTP(w, r)
+	})
 }
 
 // Serve runs the server until ctx ends, then shuts down gracefully: it

@@ -19,6 +19,7 @@ package authz
 
 import (
 	"github.com/latchkey/latchkey/internal/policy"
+	"strings"
 )
 
 // SourceType is where a policy comes from, as AWS's simulator names it
@@ -268,6 +269,48 @@ func appendMatches(out []Match, p *Policy, req policy.Request, effect policy.Eff
 			continue
 		}
 		out = append(out, Match{Policy: p, Statement: i, Sid: st.Sid, Start: st.Start, End: st.End, Boundary: boundary})
+	}
+	return out
+}
+
+// ContextKeys is every condition key the set's policies read, each once
+// (ignoring case), in policy order: identity policies, the boundary, the
+// resource policy.
+func (s *Set) ContextKeys() []string {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(p *Policy) {
+		for _, k := range p.Parsed.ContextKeys() {
+			if lk := strings.ToLower(k); !seen[lk] {
+				seen[lk] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	for _, p := range s.Identity {
+		add(p)
+	}
+	if s.Boundary != nil {
+		add(s.Boundary)
+	}
+	if s.Resource != nil {
+		add(s.Resource)
+	}
+	return keys
+}
+
+// MissingContext is every key the set's policies read that ctx does not
+// give (AWS's MissingContextValues), never nil.
+func (s *Set) MissingContext(ctx map[string][]string) []string {
+	given := make(map[string]bool, len(ctx))
+	for k := range ctx {
+		given[strings.ToLower(k)] = true
+	}
+	out := []string{}
+	for _, k := range s.ContextKeys() {
+		if !given[strings.ToLower(k)] {
+			out = append(out, k)
+		}
 	}
 	return out
 }

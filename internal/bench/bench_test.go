@@ -83,14 +83,20 @@ func TestRunStopsAtDuration(t *testing.T) {
 	}
 }
 
-// TestBenchCommand runs `latchkey bench` as a user would: it starts its own
-// latchkey from its own binary.
+// TestBenchCommand runs `latchkey-bench` as a user would: it starts its own
+// latchkey, found by --latchkey or next to itself.
 func TestBenchCommand(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, e2etest.Binary(t), "bench", "--op", "create-delete-key", "-n", "50", "-c", "2", "--output", "json").CombinedOutput()
+	args := []string{"--op", "create-delete-key", "-n", "50", "-c", "2", "--output", "json"}
+	if os.Getenv(e2etest.EnvBinary) != "" {
+		args = append(args, "--latchkey", e2etest.Binary(t))
+	}
+	cmd := exec.CommandContext(ctx, e2etest.BenchBinary(t), args...)
+	cmd.Env = []string{"PATH=", "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir()} // no latchkey on PATH to fall back on
+	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("latchkey bench: %v\n%s", err, out)
+		t.Fatalf("latchkey-bench: %v\n%s", err, out)
 	}
 	var res bench.Result
 	if err := json.Unmarshal(out, &res); err != nil {
@@ -109,7 +115,7 @@ func TestCompare(t *testing.T) {
 	}
 	op, _ := bench.LookupOp("caller")
 	cs, err := bench.Compare(t.Context(), bench.CompareOptions{
-		Ops: []bench.Op{op}, Rounds: 1, Executable: e2etest.Binary(t),
+		Ops: []bench.Op{op}, Rounds: 1, Executable: e2etest.Binary(t), CeilingExecutable: e2etest.BenchBinary(t),
 		Load: bench.LoadOptions{Requests: 50, Concurrency: 2, MaxDuration: 20 * time.Second},
 	})
 	if err != nil {

@@ -17,8 +17,11 @@ type CompareOptions struct {
 	// before the first round.
 	Load      LoadOptions
 	OpOptions OpOptions
-	// Executable is the latchkey binary to start (and to serve the ceiling).
+	// Executable is the latchkey binary to start.
 	Executable string
+	// CeilingExecutable is the latchkey-bench binary, whose ceiling command
+	// serves the ceiling; needed unless NoCeiling or no op is caller.
+	CeilingExecutable string
 	// MotoPath is moto_server; found on PATH when empty.
 	MotoPath string
 	// NoCeiling leaves the ceiling out (it only serves caller).
@@ -131,7 +134,10 @@ func Compare(ctx context.Context, o CompareOptions) ([]Comparison, error) {
 	var ceiling *Process
 	for _, op := range o.Ops {
 		if op.Name == "caller" && !o.NoCeiling && ceiling == nil {
-			if ceiling, err = StartCeiling(ctx, o.Executable); err != nil {
+			if o.CeilingExecutable == "" {
+				return nil, errors.New("compare needs the latchkey-bench executable to serve the ceiling (or NoCeiling)")
+			}
+			if ceiling, err = StartCeiling(ctx, o.CeilingExecutable); err != nil {
 				return nil, err
 			}
 			procs = append(procs, ceiling)

@@ -268,7 +268,7 @@ func BenchmarkXMLListUsersPage(b *testing.B) {
 }
 
 // BenchmarkScaleCaller is GetCallerIdentity, signed in the loop, on a data
-// dir that `latchkey bench scale --data-root DIR` loaded, named by
+// dir that `latchkey-bench scale --data-root DIR` loaded, named by
 // LATCHKEY_BENCH_SCALE_DIR (DIR/users-N): with one hot key, and with keys
 // picked at random among all 2N. It is skipped without that variable: a
 // million users take minutes to load.
@@ -278,7 +278,7 @@ func BenchmarkXMLListUsersPage(b *testing.B) {
 func BenchmarkScaleCaller(b *testing.B) {
 	dir := os.Getenv("LATCHKEY_BENCH_SCALE_DIR")
 	if dir == "" {
-		b.Skip("LATCHKEY_BENCH_SCALE_DIR is not set: point it at a data dir loaded by latchkey bench scale --data-root")
+		b.Skip("LATCHKEY_BENCH_SCALE_DIR is not set: point it at a data dir loaded by latchkey-bench scale --data-root")
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, manifestName))
 	if err != nil {

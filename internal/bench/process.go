@@ -143,7 +143,7 @@ func (p *Process) waitIdle(ctx context.Context, max time.Duration) {
 
 // LatchkeyOptions start a latchkey server.
 type LatchkeyOptions struct {
-	// Executable is the latchkey binary (the running one for `latchkey bench`).
+	// Executable is the latchkey binary.
 	Executable string
 	DataDir    string
 	// Args are extra serve flags.
@@ -161,11 +161,11 @@ func StartLatchkey(ctx context.Context, o LatchkeyOptions) (*Process, error) {
 	})
 }
 
-// StartCeiling starts the ceiling server (`latchkey bench ceiling`) from the
-// latchkey binary, as a process of its own like the server it bounds.
-func StartCeiling(ctx context.Context, executable string) (*Process, error) {
+// StartCeiling starts the ceiling server (`latchkey-bench ceiling`) from the
+// latchkey-bench binary, as a process of its own like the server it bounds.
+func StartCeiling(ctx context.Context, benchExecutable string) (*Process, error) {
 	return onFreePort(func(addr string) (*Process, error) {
-		return start(ctx, "ceiling", executable, []string{"bench", "ceiling", "--listen", addr}, cleanEnv(), "http://"+addr, "/healthz")
+		return start(ctx, "ceiling", benchExecutable, []string{"ceiling", "--listen", addr}, cleanEnv(), "http://"+addr, "/healthz")
 	})
 }
 

@@ -139,12 +139,62 @@ func build() (string, error) {
 	return path, nil
 }
 
-// Main runs the tests of m and removes the binary Binary built. Use it from
+var (
+	benchOnce sync.Once
+	benchPath string
+	benchErr  error
+)
+
+// BenchBinary builds cmd/latchkey-bench once per test process and returns
+// its path. Unless EnvBinary names a prebuilt latchkey, it is built next to
+// the latchkey binary Binary builds, where it looks for latchkey first.
+func BenchBinary(t testing.TB) string {
+	t.Helper()
+	Binary(t)
+	benchOnce.Do(func() {
+		dir := binDir
+		if dir == "" {
+			if dir, benchErr = os.MkdirTemp("", "latchkey-e2e-bench"); benchErr != nil {
+				return
+			}
+			benchDir = dir
+		}
+		benchPath = filepath.Join(dir, "latchkey-bench")
+		benchErr = goBuild(benchPath, "./cmd/latchkey-bench", os.Environ(), "CGO_ENABLED=0")
+	})
+	if benchErr != nil {
+		t.Fatal(benchErr)
+	}
+	return benchPath
+}
+
+// benchDir is the directory BenchBinary made when Binary made none.
+var benchDir string
+
+// goBuild builds pkg of the module into out.
+func goBuild(out, pkg string, env []string, extraEnv ...string) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(env, extraEnv...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return nil
+}
+
+// Main runs the tests of m and removes the binaries Binary and BenchBinary
+// built. Use it from
 // TestMain: func TestMain(m *testing.M) { os.Exit(e2etest.Main(m)) }.
 func Main(m *testing.M) int {
 	code := m.Run()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
+	for _, dir := range []string{binDir, benchDir} {
+		if dir != "" {
+			_ = os.RemoveAll(dir)
+		}
 	}
 	return code
 }

@@ -159,6 +159,12 @@ func (s *Service) Operations() []op.Operation {
 		read("GetAccountSummary", all, s.getAccountSummary),
 		read("GetAccountAuthorizationDetails", all, s.getAccountAuthorizationDetails),
 
+		mut("GenerateCredentialReport", all, s.generateCredentialReport),
+		read("GetCredentialReport", all, s.getCredentialReport),
+		mut("CreateAccountAlias", all, s.createAccountAlias),
+		mut("DeleteAccountAlias", all, s.deleteAccountAlias),
+		read("ListAccountAliases", all, s.listAccountAliases),
+
 		read("SimulatePrincipalPolicy", sourceTarget, s.simulatePrincipalPolicy),
 		read("SimulateCustomPolicy", all, s.simulateCustomPolicy),
 		read("GetContextKeysForPrincipalPolicy", sourceTarget, s.getContextKeysForPrincipalPolicy),

@@ -107,12 +107,7 @@ func (s *Service) getAccessKeyLastUsed(ctx context.Context, r *op.Request) (any,
 	if err != nil || k.AccountID != r.Caller.AccountID {
 		return nil, noSuchKey(id)
 	}
-	last := k.LastUsed
-	if s.LastUsed != nil {
-		if p, ok := s.LastUsed.Pending(id); ok && (last == nil || p.Time.After(last.Time)) {
-			last = &p
-		}
-	}
+	last := s.lastUsed(k)
 	res := getAccessKeyLastUsedResult{UserName: k.UserName, AccessKeyLastUsed: accessKeyLastUsed{ServiceName: "N/A", Region: "N/A"}}
 	if k.UserID == "" {
 		res.UserName = "root"
@@ -121,4 +116,16 @@ func (s *Service) getAccessKeyLastUsed(ctx context.Context, r *op.Request) (any,
 		res.AccessKeyLastUsed = accessKeyLastUsed{LastUsedDate: TimestampPtr(last.Time), ServiceName: last.Service, Region: last.Region}
 	}
 	return res, nil
+}
+
+// lastUsed is when and where k was last used: as stored, or a use not yet
+// flushed to the store when that is newer.
+func (s *Service) lastUsed(k store.AccessKey) *store.LastUsed {
+	last := k.LastUsed
+	if s.LastUsed != nil {
+		if p, ok := s.LastUsed.Pending(k.ID); ok && (last == nil || p.Time.After(last.Time)) {
+			last = &p
+		}
+	}
+	return last
 }

@@ -272,45 +272,10 @@ func xmlMatches(matched []authz.Match) Members[xmlStatement] {
 	return out
 }
 
-// contextKeys is every key the set's policies read, each once (ignoring
-// case), in policy order.
-func contextKeys(set *authz.Set) []string {
-	var keys []string
-	seen := map[string]bool{}
-	add := func(p *authz.Policy) {
-		for _, k := range p.Parsed.ContextKeys() {
-			if lk := strings.ToLower(k); !seen[lk] {
-				seen[lk] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	for _, p := range set.Identity {
-		add(p)
-	}
-	if set.Boundary != nil {
-		add(set.Boundary)
-	}
-	if set.Resource != nil {
-		add(set.Resource)
-	}
-	return keys
-}
-
 // missingContext is, as AWS reports MissingContextValues, every key the
 // simulated policies read that the context entries do not give.
 func missingContext(set *authz.Set, ctx map[string][]string) Members[string] {
-	given := map[string]bool{}
-	for k := range ctx {
-		given[strings.ToLower(k)] = true
-	}
-	out := Members[string]{}
-	for _, k := range contextKeys(set) {
-		if !given[strings.ToLower(k)] {
-			out = append(out, k)
-		}
-	}
-	return out
+	return Members[string](append([]string{}, set.MissingContext(ctx)...))
 }
 
 func (s *Service) getContextKeysForPrincipalPolicy(ctx context.Context, r *op.Request) (any, error) {
@@ -318,7 +283,7 @@ func (s *Service) getContextKeysForPrincipalPolicy(ctx context.Context, r *op.Re
 	if err != nil {
 		return nil, err
 	}
-	return getContextKeysResult{ContextKeyNames: contextKeys(set)}, nil
+	return getContextKeysResult{ContextKeyNames: set.ContextKeys()}, nil
 }
 
 func (s *Service) getContextKeysForCustomPolicy(_ context.Context, r *op.Request) (any, error) {
@@ -326,7 +291,7 @@ func (s *Service) getContextKeysForCustomPolicy(_ context.Context, r *op.Request
 	if err != nil {
 		return nil, err
 	}
-	return getContextKeysResult{ContextKeyNames: contextKeys(authz.NewSet(identity, nil, nil))}, nil
+	return getContextKeysResult{ContextKeyNames: authz.NewSet(identity, nil, nil).ContextKeys()}, nil
 }
 
 // sourceTarget is SimulatePrincipalPolicy's resource: the simulated

@@ -79,30 +79,38 @@ func (a *Authenticator) openSession(token, accessKeyID string) (secret.Session, 
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, now time.Time) (*principal.Principal, *sigv4.SignedRequest, error) {
 	sr, err := sigv4.Parse(r, body, now)
 	if err != nil {
-		return nil, sr, sigv4Error(err)
+		return nil, sr, SigV4Error(err)
 	}
 	switch sr.Service {
 	case "iam", "sts":
 	default:
 		return nil, sr, awserr.SignatureDoesNotMatch("Credential should be scoped to correct service: 'iam'. ")
 	}
+	p, err := a.Verify(ctx, sr, now)
+	return p, sr, err
+}
+
+// Verify verifies a parsed request, of any service, and returns the
+// caller: a session's when it carries a security token, else the access
+// key's owner, which must be Active. The use is recorded as the key's (or
+// the role's) last use, with the request's service and region.
+func (a *Authenticator) Verify(ctx context.Context, sr *sigv4.SignedRequest, now time.Time) (*principal.Principal, error) {
 	if sr.SecurityToken != "" {
-		p, err := a.authenticateSession(sr, now)
-		return p, sr, err
+		return a.authenticateSession(sr, now)
 	}
 	k, err := a.Lookup(ctx, sr.AccessKeyID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, sr, awserr.InvalidClientTokenID()
+		return nil, awserr.InvalidClientTokenID()
 	}
 	if err != nil {
-		return nil, sr, awserr.InternalFailure(err)
+		return nil, awserr.InternalFailure(err)
 	}
 	if k.Status != store.StatusActive {
-		return nil, sr, awserr.InvalidClientTokenID()
+		return nil, awserr.InvalidClientTokenID()
 	}
 	plain, err := a.Keys.Open(k.MasterKeyID, k.SecretCiphertext, []byte(k.ID))
 	if err != nil {
-		return nil, sr, awserr.InternalFailure(err)
+		return nil, awserr.InternalFailure(err)
 	}
 	if err := sr.Verify(string(plain), a.Cache); err != nil {
 		if a.Logger != nil && a.Logger.Enabled(context.Background(), slog.LevelDebug) {
@@ -112,16 +120,66 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 				a.Logger.Debug("signature mismatch", "access_key_id", sr.AccessKeyID, "canonical_request", creq, "string_to_sign", sts)
 			}
 		}
-		return nil, sr, sigv4Error(err)
+		return nil, SigV4Error(err)
 	}
 	if a.Uses != nil {
 		a.Uses.Record(k.ID, now, sr.Service, sr.Region)
 	}
 	p, err := keyPrincipal(k)
 	if err != nil {
-		return nil, sr, awserr.InternalFailure(err)
+		return nil, awserr.InternalFailure(err)
 	}
-	return p, sr, nil
+	return p, nil
+}
+
+// Secret returns the principal an access key (with its session token,
+// for temporary credentials) stands for, and its secret: for a service
+// Latchkey derives signing keys for. The key must be Active, the session
+// unexpired; the answers are Authenticate's.
+func (a *Authenticator) Secret(ctx context.Context, accessKeyID, sessionToken string, now time.Time) (*principal.Principal, string, error) {
+	if sessionToken != "" {
+		s, err := a.openSession(sessionToken, accessKeyID)
+		if err != nil {
+			return nil, "", awserr.InvalidClientTokenID()
+		}
+		if s.Expired(now) {
+			return nil, "", expiredToken()
+		}
+		p, err := sts.SessionPrincipal(s)
+		if err != nil {
+			return nil, "", awserr.InvalidClientTokenID()
+		}
+		return p, s.Secret, nil
+	}
+	k, err := a.Lookup(ctx, accessKeyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", awserr.InvalidClientTokenID()
+	}
+	if err != nil {
+		return nil, "", awserr.InternalFailure(err)
+	}
+	if k.Status != store.StatusActive {
+		return nil, "", awserr.InvalidClientTokenID()
+	}
+	plain, err := a.Keys.Open(k.MasterKeyID, k.SecretCiphertext, []byte(k.ID))
+	if err != nil {
+		return nil, "", awserr.InternalFailure(err)
+	}
+	p, err := keyPrincipal(k)
+	if err != nil {
+		return nil, "", awserr.InternalFailure(err)
+	}
+	return p, string(plain), nil
+}
+
+// Credentials is Secret without the secret.
+func (a *Authenticator) Credentials(ctx context.Context, accessKeyID, sessionToken string, now time.Time) (*principal.Principal, error) {
+	p, _, err := a.Secret(ctx, accessKeyID, sessionToken, now)
+	return p, err
+}
+
+func expiredToken() *awserr.Error {
+	return &awserr.Error{Code: "ExpiredToken", Message: "The security token included in the request is expired", Status: http.StatusForbidden, Sender: true}
 }
 
 // authenticateSession verifies a request signed with temporary
@@ -135,10 +193,10 @@ func (a *Authenticator) authenticateSession(sr *sigv4.SignedRequest, now time.Ti
 		return nil, awserr.InvalidClientTokenID()
 	}
 	if err := sr.Verify(s.Secret, a.Cache); err != nil {
-		return nil, sigv4Error(err)
+		return nil, SigV4Error(err)
 	}
 	if s.Expired(now) {
-		return nil, &awserr.Error{Code: "ExpiredToken", Message: "The security token included in the request is expired", Status: http.StatusForbidden, Sender: true}
+		return nil, expiredToken()
 	}
 	p, err := sts.SessionPrincipal(s)
 	if err != nil {
@@ -196,9 +254,9 @@ func keyPrincipal(k store.AccessKey) (*principal.Principal, error) {
 	return &principal.Principal{Kind: principal.User, AccountID: k.AccountID, ID: k.UserID, Name: k.UserName, Path: k.UserPath, AccessKeyID: k.ID}, nil
 }
 
-// sigv4Error maps the verifier's failures to AWS's codes; the messages are
+// SigV4Error maps the verifier's failures to AWS's codes; the messages are
 // the verifier's, which are AWS's words.
-func sigv4Error(err error) error {
+func SigV4Error(err error) error {
 	var e *sigv4.Error
 	if !errors.As(err, &e) {
 		return awserr.InternalFailure(err)

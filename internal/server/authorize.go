@@ -42,6 +42,31 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 	if err != nil {
 		return "", awserr.InternalFailure(fmt.Errorf("resolve the resource of %s: %w", o.Action, err))
 	}
+	return a.decide(c, set, o.Permission, target, authz.InfoOf(r))
+}
+
+// Decide decides whether c may perform permission on target (no target
+// resolution: the caller names it), as Authorize does: for the calls
+// other services make to Latchkey itself.
+func (a *PolicyAuthorizer) Decide(ctx context.Context, c *principal.Principal, permission string, target op.Target, info authz.RequestInfo) (string, error) {
+	switch c.Kind {
+	case principal.Root:
+		if target.Account == "" || target.Account == c.AccountID {
+			return "root", nil
+		}
+		return "", accessDenied(c.ARN(), permission, target.ARN, authz.NoIdentityAllow)
+	case principal.User, principal.AssumedRole, principal.FederatedUser:
+	default:
+		return "", awserr.InternalFailure(fmt.Errorf("principal %q of kind %s cannot be authorized", c.ARN(), c.Kind))
+	}
+	set, err := a.Source.Principal(ctx, c)
+	if err != nil {
+		return "", awserr.InternalFailure(err)
+	}
+	return a.decide(c, set, permission, target, info)
+}
+
+func (a *PolicyAuthorizer) decide(c *principal.Principal, set *authz.Set, permission string, target op.Target, info authz.RequestInfo) (string, error) {
 	if target.ResourcePolicy != nil || target.ResourceMustAllow {
 		withResource := *set
 		if target.ResourcePolicy != nil {
@@ -51,7 +76,7 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 		withResource.ResourceRequired = target.ResourceMustAllow
 		set = &withResource
 	}
-	req := policy.Request{Action: o.Permission, Resource: target.ARN, Context: authz.Context(c, set, authz.InfoOf(r), target.Context),
+	req := policy.Request{Action: permission, Resource: target.ARN, Context: authz.Context(c, set, info, target.Context),
 		Principal: &policy.PrincipalRef{ARN: c.ARN(), Account: c.AccountID}}
 	res := authz.Decide(set, req, false)
 	if res.Decision == authz.Allowed {
@@ -59,7 +84,7 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *op.Request, o *op.O
 	}
 	// Explain the denial for the audit trail; the client gets AWS's words.
 	res = authz.Decide(set, req, true)
-	return Explain(res), accessDenied(c.ARN(), o.Permission, target.ARN, res.Reason)
+	return Explain(res), accessDenied(c.ARN(), permission, target.ARN, res.Reason)
 }
 
 // accessDenied words AccessDenied as AWS does today. AWS names a managed

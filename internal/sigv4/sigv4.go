@@ -37,6 +37,12 @@ type SignedRequest struct {
 	// SecurityToken is X-Amz-Security-Token (the header, or the query
 	// parameter when presigned), as sent. Parse does not check it.
 	SecurityToken string
+	// PayloadHash, when set, is the canonical request's last line in
+	// place of the body's hash: for a request verified on behalf of
+	// another service, which holds the body (S3's signed
+	// x-amz-content-sha256, UNSIGNED-PAYLOAD, or the body's hash it
+	// computed).
+	PayloadHash string
 
 	in   canonicalInput // what the canonical request is rebuilt from
 	body []byte
@@ -58,6 +64,9 @@ func (s *SignedRequest) StringToSign() string {
 }
 
 func (s *SignedRequest) appendCanonicalRequest(dst []byte) []byte {
+	if s.PayloadHash != "" {
+		return s.in.appendTo(dst, s.PayloadHash)
+	}
 	if len(s.body) == 0 {
 		return s.in.appendTo(dst, EmptyPayloadHash)
 	}

@@ -589,6 +589,108 @@ type ChangeFeed interface {
 	ExternalGeneration() uint64
 }
 
+// RelyingService is a service that trusts Latchkey to verify and
+// authorize its callers: it calls Latchkey as Principal, and may have
+// verified only requests signed for its Scopes and addressed to its Hosts.
+type RelyingService struct {
+	AccountID string
+	Name      string // as created; unique in its account ignoring case
+	// Principal is the ARN the service calls as: a user's, a role's (for
+	// its sessions) or the account root's. Unique in its account.
+	Principal string
+	Scopes    []Scope
+	// Hosts are the Host values of the requests it may have verified;
+	// none: any host.
+	Hosts     []string
+	CreatedAt time.Time
+}
+
+// Scope is a SigV4 credential scope's region and service.
+type Scope struct {
+	Region  string `json:"region"`
+	Service string `json:"service"`
+}
+
+// MaxRelyingServicesPerAccount bounds an account's relying services.
+const MaxRelyingServicesPerAccount = 100
+
+// EntityRelyingService names relying services in NotFoundError.
+const EntityRelyingService Entity = "relying service"
+
+// RelyingServices holds the relying-service records.
+type RelyingServices interface {
+	// CreateRelyingService stores r: ErrAlreadyExists when its name or its
+	// principal is taken in the account; a *LimitError past the quota.
+	CreateRelyingService(ctx context.Context, r RelyingService) error
+	GetRelyingService(ctx context.Context, accountID, name string) (RelyingService, error)
+	// RelyingServiceFor finds the service that calls as principalARN.
+	RelyingServiceFor(ctx context.Context, accountID, principalARN string) (RelyingService, error)
+	ListRelyingServices(ctx context.Context, accountID string) ([]RelyingService, error)
+	DeleteRelyingService(ctx context.Context, accountID, name string) error
+}
+
+// ChangeKind says what a committed write changed.
+type ChangeKind string
+
+// What a Change's Subject names, by kind: an access key's id; a user's,
+// group's, role's or instance profile's name; for PolicyChanged, a
+// managed policy's ARN, or the owner of an inline policy or a boundary as
+// user/NAME, group/NAME or role/NAME; for GroupMembershipChanged, the
+// user's name; an OIDC provider's URL; a relying service's name; an
+// account's id; for ChangeStore,
+// the setting's name.
+const (
+	ChangeAccountCreated         ChangeKind = "AccountCreated"
+	ChangeUserCreated            ChangeKind = "UserCreated"
+	ChangeUserUpdated            ChangeKind = "UserUpdated"
+	ChangeUserDeleted            ChangeKind = "UserDeleted"
+	ChangeAccessKeyCreated       ChangeKind = "AccessKeyCreated"
+	ChangeAccessKeyActivated     ChangeKind = "AccessKeyActivated"
+	ChangeAccessKeyDeactivated   ChangeKind = "AccessKeyDeactivated"
+	ChangeAccessKeyDeleted       ChangeKind = "AccessKeyDeleted"
+	ChangeGroupCreated           ChangeKind = "GroupCreated"
+	ChangeGroupUpdated           ChangeKind = "GroupUpdated"
+	ChangeGroupDeleted           ChangeKind = "GroupDeleted"
+	ChangeGroupMembershipChanged ChangeKind = "GroupMembershipChanged"
+	ChangePolicyChanged          ChangeKind = "PolicyChanged"
+	ChangeRoleCreated            ChangeKind = "RoleCreated"
+	ChangeRoleUpdated            ChangeKind = "RoleUpdated"
+	ChangeRoleDeleted            ChangeKind = "RoleDeleted"
+	ChangeInstanceProfileChanged ChangeKind = "InstanceProfileChanged"
+	ChangeProviderChanged        ChangeKind = "OpenIDConnectProviderChanged"
+	ChangeRelyingServiceChanged  ChangeKind = "RelyingServiceChanged"
+	// ChangeStore: a change of the store's own settings (the master key,
+	// a bulk load): everything may have changed.
+	ChangeStore ChangeKind = "StoreChanged"
+)
+
+// Change is an entry of the change log: what one committed write changed.
+type Change struct {
+	// Seq numbers the changes in commit order, without gaps: every
+	// change committed gets the next number, across every server sharing
+	// the store.
+	Seq       int64
+	Kind      ChangeKind
+	AccountID string // "" for ChangeStore
+	Subject   string
+	At        time.Time
+}
+
+// ChangeRetention is how long the change log keeps an entry at least.
+const ChangeRetention = 24 * time.Hour
+
+// ChangeLog is what the store's committed writes changed, in order: every
+// write that can change what authenticates or what is allowed records its
+// changes in its own transaction.
+type ChangeLog interface {
+	// Changes returns up to limit changes numbered above after, in
+	// order, and the number of the last change committed. First is the
+	// oldest number the log still holds (last+1 when it holds none): a
+	// reader whose after+1 is below it has missed changes the log no
+	// longer has.
+	Changes(ctx context.Context, after int64, limit int) (changes []Change, first, last int64, err error)
+}
+
 // Meta holds small named values the server needs across restarts (the
 // master key check value, for one).
 type Meta interface {
@@ -657,6 +759,69 @@ type OpenIDConnectProviders interface {
 	DeleteOpenIDConnectProvider(ctx context.Context, accountID, url string) error
 }
 
+// EntityCredentialReport is an account's credential report;
+// EntityAccountAlias an account alias.
+const (
+	EntityCredentialReport Entity = "credential report"
+	EntityAccountAlias     Entity = "account alias"
+)
+
+// CredentialReport is an account's credential report as it was generated:
+// the CSV GetCredentialReport returns, and when it was made.
+type CredentialReport struct {
+	AccountID   string
+	GeneratedAt time.Time
+	Content     []byte
+}
+
+// CredentialHolder is what one row of a credential report describes: the
+// account's root (Root set, User zero) or a user, with its access keys
+// oldest first (their LastUsed as stored; secrets not filled).
+type CredentialHolder struct {
+	Root bool
+	User User
+	Keys []AccessKey
+}
+
+// CredentialSnapshot is what a credential report is made of, read in one
+// snapshot: the account, and the root then the users ordered by name
+// ignoring case.
+type CredentialSnapshot struct {
+	Account Account
+	Holders []CredentialHolder
+}
+
+// CredentialReports keeps each account's one credential report.
+type CredentialReports interface {
+	// CredentialSnapshot reads the account, its users and every access key
+	// (the root's included) in one snapshot. NotFoundError{EntityAccount}.
+	CredentialSnapshot(ctx context.Context, accountID string) (CredentialSnapshot, error)
+	// PutCredentialReport stores r as its account's report, replacing the
+	// one held, unless the one held was generated after notBefore: that
+	// one is then kept. It returns the report the account holds afterwards
+	// and whether it is r; of writers racing, one stores and the others
+	// are given its report.
+	PutCredentialReport(ctx context.Context, r CredentialReport, notBefore time.Time) (CredentialReport, bool, error)
+	// GetCredentialReport: NotFoundError{EntityCredentialReport} when the
+	// account has none.
+	GetCredentialReport(ctx context.Context, accountID string) (CredentialReport, error)
+}
+
+// AccountAliases is the account alias aggregate. An account has at most
+// one alias, and an alias names at most one account in the whole store (as
+// AWS's are unique across accounts).
+type AccountAliases interface {
+	// CreateAccountAlias makes alias the account's alias, replacing the one
+	// it had (AWS replaces; it does not refuse a second). ErrAlreadyExists
+	// when an account, this one included, holds alias already.
+	CreateAccountAlias(ctx context.Context, accountID, alias string) error
+	// DeleteAccountAlias removes the account's alias if it is alias:
+	// NotFoundError{EntityAccountAlias} otherwise.
+	DeleteAccountAlias(ctx context.Context, accountID, alias string) error
+	// ListAccountAliases returns the account's alias: none or one.
+	ListAccountAliases(ctx context.Context, accountID string) ([]string, error)
+}
+
 // Store is everything a backend provides.
 type Store interface {
 	Accounts
@@ -668,8 +833,12 @@ type Store interface {
 	InstanceProfiles
 	ManagedPolicies
 	OpenIDConnectProviders
+	CredentialReports
+	AccountAliases
 	Authorization
 	ChangeFeed
+	ChangeLog
+	RelyingServices
 	Meta
 	// Check runs the backend's own integrity check.
 	Check(ctx context.Context) error

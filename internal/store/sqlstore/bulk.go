@@ -42,6 +42,7 @@ func (s *Store) BulkLoad(ctx context.Context, users iter.Seq[BulkUser], batch in
 		var u, k int
 		done := false
 		err := s.tx(ctx, func(tx *txn) error {
+			tx.changed(store.ChangeStore, "", "bulk load")
 			insUser, err := tx.PrepareContext(ctx, s.q(`INSERT INTO users (id, account_id, name, name_key, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`))
 			if err != nil {
 				return err

@@ -50,11 +50,12 @@ type feed struct {
 	// mu guards the counter as this server knows it: seen, the value up to
 	// which it has taken every change into account (read by a sync, or
 	// reached by its own commits), synced, the value the last sync read,
-	// and mine, the values its own commits produced above seen.
+	// and mine, the ranges of values its own commits took above seen (the
+	// first value of each to the last).
 	mu     sync.Mutex
 	seen   int64
 	synced int64
-	mine   map[int64]struct{}
+	mine   map[int64]int64
 
 	syncedAt atomic.Int64 // when the last completed sync started, as monoNow
 
@@ -106,7 +107,7 @@ func (s *Store) ExternalGeneration() uint64 {
 // after its first sync) and starts the sync loop and, unless notify is
 // off, the listener.
 func (s *Store) startFeed(ctx context.Context, dsn string, notify bool) error {
-	f := &feed{dsn: dsn, notify: notify, mine: map[int64]struct{}{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	f := &feed{dsn: dsn, notify: notify, mine: map[int64]int64{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.feed = f
 	s.sync(ctx)
 	loopCtx, stop := context.WithCancel(context.Background())
@@ -149,13 +150,14 @@ func (s *Store) sync(ctx context.Context) {
 	f.syncedAt.Store(max(start, 1))
 }
 
-// committed notes the counter value a commit of this server produced:
-// a sync that reads it need not take it for another server's change.
-func (f *feed) committed(seq int64) {
+// committed notes the counter values first..last a commit of this server
+// took: a sync that reads them need not take them for another server's
+// changes.
+func (f *feed) committed(first, last int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if seq > f.seen {
-		f.mine[seq] = struct{}{}
+	if last > f.seen {
+		f.mine[first] = last
 		f.advanceLocked()
 	}
 }
@@ -177,11 +179,12 @@ func (f *feed) covers(payload string) bool {
 // advanceLocked moves seen over this server's own commits that follow it.
 func (f *feed) advanceLocked() {
 	for {
-		if _, ok := f.mine[f.seen+1]; !ok {
+		last, ok := f.mine[f.seen+1]
+		if !ok {
 			return
 		}
 		delete(f.mine, f.seen+1)
-		f.seen++
+		f.seen = last
 	}
 }
 
@@ -204,9 +207,9 @@ func (f *feed) observe(seq int64) bool {
 		return false // read before some of this server's own commits
 	}
 	f.seen = seq
-	for v := range f.mine {
-		if v <= seq {
-			delete(f.mine, v)
+	for first, last := range f.mine {
+		if last <= seq {
+			delete(f.mine, first)
 		}
 	}
 	return true
@@ -242,16 +245,6 @@ func (s *Store) listen(ctx context.Context) {
 		case <-time.After(SyncInterval):
 		}
 	}
-}
-
-// bumpChanges advances the change counter inside tx and notifies the
-// other servers on commit; it returns the counter's new value.
-func bumpChanges(ctx context.Context, tx *txn) (int64, error) {
-	// One statement, one round trip. The notification carries the new
-	// value, so that the server that wrote it need not sync for it.
-	var seq int64
-	err := tx.QueryRowContext(ctx, `WITH u AS (UPDATE changes SET seq = seq + 1 WHERE id = 1 RETURNING seq) SELECT u.seq FROM u, pg_notify('latchkey_changes', u.seq::text)`).Scan(&seq)
-	return seq, err
 }
 
 // stopFeed ends the sync loop and the listener.

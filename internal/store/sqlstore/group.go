@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Group commit. Every write transaction goes through one committer per
@@ -22,11 +24,14 @@ const maxBatch = 64
 
 // job is one write transaction waiting for the committer.
 type job struct {
-	ctx  context.Context // the writer's: its statements run under it
-	fn   func(*txn) error
-	bump bool
-	err  error
-	done chan struct{}
+	ctx context.Context // the writer's: its statements run under it
+	fn  func(*txn) error
+	// counted: the write can change what authenticates or what is
+	// allowed, so it goes into the change log (at least one entry).
+	counted bool
+	changes []store.Change // noted by fn as it ran (txn.changed)
+	err     error
+	done    chan struct{}
 }
 
 type committer struct {
@@ -92,8 +97,8 @@ func (s *Store) stopCommitter() {
 // submit hands a write to the committer and waits for its outcome (also
 // when ctx ends meanwhile: a write once handed over may commit, and the
 // caller must not be told otherwise).
-func (s *Store) submit(ctx context.Context, fn func(*txn) error, bump bool) error {
-	j := &job{ctx: ctx, fn: fn, bump: bump, done: make(chan struct{})}
+func (s *Store) submit(ctx context.Context, fn func(*txn) error, counted bool) error {
+	j := &job{ctx: ctx, fn: fn, counted: counted, done: make(chan struct{})}
 	select {
 	case s.commits.jobs <- j:
 	case <-ctx.Done():
@@ -194,9 +199,12 @@ func (s *Store) runBatch(batch []*job, savepoints bool) error {
 		_, err := tx.ExecContext(ctx, stmt)
 		return err
 	}
-	committing, bump := 0, false
+	committing := 0
+	var changes []store.Change
 	for _, j := range batch {
 		j.err = nil
+		j.changes = j.changes[:0]
+		tx.job = j
 		if err := j.ctx.Err(); err != nil {
 			j.err = err // given up before it began
 			continue
@@ -234,16 +242,22 @@ func (s *Store) runBatch(batch []*job, savepoints bool) error {
 		}
 		if j.err == nil {
 			committing++
-			bump = bump || j.bump
+			if j.counted {
+				if len(j.changes) == 0 {
+					j.changes = append(j.changes, store.Change{Kind: store.ChangeStore})
+				}
+				changes = append(changes, j.changes...)
+			}
 		}
 	}
+	tx.job = nil
 	if committing == 0 {
 		_ = tx.Rollback()
 		return nil
 	}
-	var seq int64
-	if bump && s.feed != nil {
-		if seq, err = bumpChanges(ctx, tx); err != nil {
+	var last int64
+	if len(changes) > 0 {
+		if last, err = s.appendChanges(ctx, tx, changes); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
@@ -251,9 +265,10 @@ func (s *Store) runBatch(batch []*job, savepoints bool) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if bump && s.feed != nil {
-		// This server's own write: the sync need not take it for another's.
-		s.feed.committed(seq)
+	if len(changes) > 0 && s.feed != nil {
+		// This server's own changes: the sync need not take them for
+		// another's.
+		s.feed.committed(last-int64(len(changes))+1, last)
 	}
 	return nil
 }

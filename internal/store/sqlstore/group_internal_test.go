@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/pgtest"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // TestBatchFailureStandsAlone: in one batch, a write that fails after it
@@ -116,12 +118,12 @@ func TestPreparedWrites(t *testing.T) {
 // them does, and so does a counter gone backwards. A notification of an
 // own commit does not wake the sync.
 func TestFeedOwnCommits(t *testing.T) {
-	f := &feed{mine: map[int64]struct{}{}}
+	f := &feed{mine: map[int64]int64{}}
 	if !f.observe(10) {
 		t.Fatal("the first sync must count as a change")
 	}
-	f.committed(12)
-	f.committed(11)
+	f.committed(12, 12)
+	f.committed(11, 11)
 	if f.seen != 12 {
 		t.Fatalf("own commits 11, 12: seen %d", f.seen)
 	}
@@ -131,15 +133,41 @@ func TestFeedOwnCommits(t *testing.T) {
 	if !f.covers("12") || f.covers("13") || f.covers("") || f.covers("x") {
 		t.Fatal("covers")
 	}
-	f.committed(14) // 13 is another server's
-	if !f.observe(14) {
+	f.committed(14, 15) // 13 is another server's
+	if !f.observe(15) {
 		t.Fatal("another server's commit 13 not counted")
 	}
-	if f.seen != 14 || len(f.mine) != 0 {
+	if f.seen != 15 || len(f.mine) != 0 {
 		t.Fatalf("seen %d, mine %v", f.seen, f.mine)
 	}
-	f.committed(15)
+	f.committed(16, 18)
 	if !f.observe(3) || f.seen != 3 || len(f.mine) != 0 {
 		t.Fatalf("a counter gone backwards: seen %d, mine %v", f.seen, f.mine)
+	}
+}
+
+// TestChangeLogPruned: entries older than the retention go with the next
+// write after a prune is due; the log then starts later, and says so.
+func TestChangeLogPruned(t *testing.T) {
+	s, err := OpenSQLite(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	if err := s.PutMeta(ctx, "a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-store.ChangeRetention - time.Hour)
+	if _, err := s.write.ExecContext(ctx, `UPDATE change_log SET at = ?`, millis(old)); err != nil {
+		t.Fatal(err)
+	}
+	s.pruned = time.Time{}
+	if err := s.PutMeta(ctx, "b", "2"); err != nil {
+		t.Fatal(err)
+	}
+	changes, first, last, err := s.Changes(ctx, 0, 10)
+	if err != nil || len(changes) != 1 || changes[0].Subject != "b" || first != last || last != 2 {
+		t.Fatalf("after pruning: %+v, first %d, last %d, %v", changes, first, last, err)
 	}
 }

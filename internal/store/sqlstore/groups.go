@@ -36,6 +36,7 @@ func (s *Store) getGroup(ctx context.Context, q querier, accountID, name string,
 // CreateGroup implements store.Groups.
 func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeGroupCreated, g.AccountID, g.Name)
 		if err := s.accountQuota(ctx, tx, g.AccountID, "iam_groups", "GroupsPerAccount", store.MaxGroupsPerAccount); err != nil {
 			return err
 		}
@@ -98,6 +99,7 @@ func (s *Store) ListGroups(ctx context.Context, accountID, pathPrefix string, p 
 func (s *Store) UpdateGroup(ctx context.Context, accountID, name string, update func(store.Group) (store.Group, error)) (store.Group, error) {
 	var out store.Group
 	err := s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeGroupUpdated, accountID, name)
 		old, err := s.getGroup(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -120,6 +122,7 @@ func (s *Store) UpdateGroup(ctx context.Context, accountID, name string, update 
 // DeleteGroup implements store.Groups.
 func (s *Store) DeleteGroup(ctx context.Context, accountID, name string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeGroupDeleted, accountID, name)
 		g, err := s.getGroup(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -149,6 +152,7 @@ func (s *Store) DeleteGroup(ctx context.Context, accountID, name string) error {
 // AddUserToGroup implements store.Groups.
 func (s *Store) AddUserToGroup(ctx context.Context, accountID, groupName, userName string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeGroupMembershipChanged, accountID, userName)
 		g, err := s.getGroup(ctx, tx, accountID, groupName, true)
 		if err != nil {
 			return err
@@ -178,6 +182,7 @@ func (s *Store) AddUserToGroup(ctx context.Context, accountID, groupName, userNa
 // RemoveUserFromGroup implements store.Groups.
 func (s *Store) RemoveUserFromGroup(ctx context.Context, accountID, groupName, userName string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeGroupMembershipChanged, accountID, userName)
 		g, err := s.getGroup(ctx, tx, accountID, groupName, true)
 		if err != nil {
 			return err

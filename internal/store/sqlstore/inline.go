@@ -58,6 +58,7 @@ func inlineQuota(kind store.EntityKind) (name string, max int) {
 func (s *Store) PutInlinePolicy(ctx context.Context, accountID string, kind store.EntityKind, p store.InlinePolicy) error {
 	quota, max := inlineQuota(kind)
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, string(kind)+"/"+p.Owner)
 		id, owner, err := s.entity(ctx, tx, accountID, kind, p.Owner, true)
 		if err != nil {
 			return err
@@ -123,6 +124,7 @@ func (s *Store) inlinePolicies(ctx context.Context, q querier, kind store.Entity
 // DeleteInlinePolicy implements store.InlinePolicies.
 func (s *Store) DeleteInlinePolicy(ctx context.Context, accountID string, kind store.EntityKind, owner, name string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, string(kind)+"/"+owner)
 		id, _, err := s.entity(ctx, tx, accountID, kind, owner, true)
 		if err != nil {
 			return err

@@ -95,6 +95,7 @@ func (s *Store) CreatePolicy(ctx context.Context, p store.ManagedPolicy, documen
 	p.DefaultVersionID, p.UpdatedAt = versionID(1), p.CreatedAt
 	p.AttachmentCount, p.BoundaryUsageCount = 0, 0
 	err = s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, p.AccountID, arn.Policy(p.AccountID, p.Path, p.Name))
 		if err := s.accountQuota(ctx, tx, p.AccountID, "managed_policies", "PoliciesPerAccount", store.MaxPoliciesPerAccount); err != nil {
 			return err
 		}
@@ -136,6 +137,7 @@ func (s *Store) ListPolicies(ctx context.Context, accountID string, f store.Poli
 // UpdatePolicy implements store.ManagedPolicies.
 func (s *Store) UpdatePolicy(ctx context.Context, accountID, policyARN string, update func(store.ManagedPolicy) (store.ManagedPolicy, error)) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, policyARN)
 		old, err := s.getPolicy(ctx, tx, accountID, policyARN, true)
 		if err != nil {
 			return err
@@ -156,6 +158,7 @@ func (s *Store) UpdatePolicy(ctx context.Context, accountID, policyARN string, u
 // DeletePolicy implements store.ManagedPolicies.
 func (s *Store) DeletePolicy(ctx context.Context, accountID, policyARN string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, policyARN)
 		if _, err := s.getPolicy(ctx, tx, accountID, policyARN, true); err != nil {
 			return err
 		}
@@ -188,6 +191,7 @@ func (s *Store) DeletePolicy(ctx context.Context, accountID, policyARN string) e
 func (s *Store) CreatePolicyVersion(ctx context.Context, accountID, policyARN, document string, setDefault bool, at time.Time) (store.PolicyVersion, error) {
 	var v store.PolicyVersion
 	err := s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, policyARN)
 		p, err := s.getPolicy(ctx, tx, accountID, policyARN, true)
 		if err != nil {
 			return err
@@ -270,6 +274,7 @@ func (s *Store) policyVersions(ctx context.Context, q querier, p store.ManagedPo
 // DeletePolicyVersion implements store.ManagedPolicies.
 func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, policyARN, id string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, policyARN)
 		p, n, err := s.policyAndVersion(ctx, tx, accountID, policyARN, id, true)
 		if err != nil {
 			return err
@@ -293,6 +298,7 @@ func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, policyARN, i
 // SetDefaultPolicyVersion implements store.ManagedPolicies.
 func (s *Store) SetDefaultPolicyVersion(ctx context.Context, accountID, policyARN, id string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, policyARN)
 		p, n, err := s.policyAndVersion(ctx, tx, accountID, policyARN, id, true)
 		if err != nil {
 			return err
@@ -339,6 +345,7 @@ func attachQuota(kind store.EntityKind) (string, int) {
 func (s *Store) AttachPolicy(ctx context.Context, accountID string, kind store.EntityKind, owner string, p store.AttachedPolicy) error {
 	quota, max := attachQuota(kind)
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, string(kind)+"/"+owner)
 		id, stored, err := s.entity(ctx, tx, accountID, kind, owner, true)
 		if err != nil {
 			return err
@@ -368,6 +375,7 @@ func (s *Store) AttachPolicy(ctx context.Context, accountID string, kind store.E
 // DetachPolicy implements store.ManagedPolicies.
 func (s *Store) DetachPolicy(ctx context.Context, accountID string, kind store.EntityKind, owner, policyARN string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, string(kind)+"/"+owner)
 		id, _, err := s.entity(ctx, tx, accountID, kind, owner, true)
 		if err != nil {
 			return err
@@ -475,6 +483,7 @@ func (s *Store) AttachmentCounts(ctx context.Context, accountID string) (attache
 // SetUserPermissionsBoundary implements store.ManagedPolicies.
 func (s *Store) SetUserPermissionsBoundary(ctx context.Context, accountID, userName, policyARN string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, "user/"+userName)
 		u, err := s.getUser(ctx, tx, accountID, userName, true)
 		if err != nil {
 			return err

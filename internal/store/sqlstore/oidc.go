@@ -135,6 +135,7 @@ func (s *Store) CreateOpenIDConnectProvider(ctx context.Context, p store.OpenIDC
 		return err
 	}
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeProviderChanged, p.AccountID, p.URL)
 		if err := s.accountQuota(ctx, tx, p.AccountID, "oidc_providers", "OpenIdConnectProvidersPerAccount", store.MaxOpenIDConnectProvidersPerAccount); err != nil {
 			return err
 		}
@@ -174,6 +175,7 @@ func (s *Store) ListOpenIDConnectProviders(ctx context.Context, accountID string
 func (s *Store) UpdateOpenIDConnectProvider(ctx context.Context, accountID, url string, update func(store.OpenIDConnectProvider) (store.OpenIDConnectProvider, error)) (store.OpenIDConnectProvider, error) {
 	var out store.OpenIDConnectProvider
 	err := s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeProviderChanged, accountID, url)
 		old, err := s.getOIDCProvider(ctx, tx, accountID, url, true)
 		if err != nil {
 			return err
@@ -212,6 +214,7 @@ func (s *Store) UpdateOpenIDConnectProvider(ctx context.Context, accountID, url 
 // DeleteOpenIDConnectProvider implements store.OpenIDConnectProviders.
 func (s *Store) DeleteOpenIDConnectProvider(ctx context.Context, accountID, url string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeProviderChanged, accountID, url)
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM oidc_providers WHERE account_id = ? AND url = ?`), accountID, url)
 		if err != nil {
 			return err

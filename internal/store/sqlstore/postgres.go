@@ -66,6 +66,10 @@ var postgresDialect = dialect{
 	name:       "postgres",
 	rebind:     rebindDollar,
 	lockSuffix: " FOR UPDATE",
+	// The notification carries the counter's new value, so that the server
+	// that made the change need not sync for it.
+	bumpChanges:   `WITH u AS (UPDATE changes SET seq = seq + ? WHERE id = 1 RETURNING seq) SELECT u.seq FROM u, pg_notify('latchkey_changes', u.seq::text)`,
+	insertChanges: `INSERT INTO change_log (seq, kind, account_id, subject, at) SELECT ? + t.ord - 1, t.e->>0, t.e->>1, t.e->>2, ? FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS t(e, ord)`,
 	// A read of several statements (a policy set) sees one snapshot.
 	readTx: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	isUniqueViolation: func(err error) bool {

@@ -47,6 +47,7 @@ func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
 		return err
 	}
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeRoleCreated, r.AccountID, r.Name)
 		if err := s.accountQuota(ctx, tx, r.AccountID, "roles", "RolesPerAccount", store.MaxRolesPerAccount); err != nil {
 			return err
 		}
@@ -84,6 +85,7 @@ func (s *Store) ListRoles(ctx context.Context, accountID, pathPrefix string, p s
 func (s *Store) UpdateRole(ctx context.Context, accountID, name string, update func(store.Role) (store.Role, error)) (store.Role, error) {
 	var out store.Role
 	err := s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeRoleUpdated, accountID, name)
 		old, err := s.getRole(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -108,6 +110,7 @@ func (s *Store) UpdateRole(ctx context.Context, accountID, name string, update f
 // DeleteRole implements store.Roles.
 func (s *Store) DeleteRole(ctx context.Context, accountID, name string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeRoleDeleted, accountID, name)
 		r, err := s.getRole(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -137,6 +140,7 @@ func (s *Store) DeleteRole(ctx context.Context, accountID, name string) error {
 // SetRolePermissionsBoundary implements store.Roles.
 func (s *Store) SetRolePermissionsBoundary(ctx context.Context, accountID, roleName, policyARN string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangePolicyChanged, accountID, "role/"+roleName)
 		r, err := s.getRole(ctx, tx, accountID, roleName, true)
 		if err != nil {
 			return err
@@ -204,6 +208,7 @@ func (s *Store) CreateInstanceProfile(ctx context.Context, p store.InstanceProfi
 		return err
 	}
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeInstanceProfileChanged, p.AccountID, p.Name)
 		if err := s.accountQuota(ctx, tx, p.AccountID, "instance_profiles", "InstanceProfilesPerAccount", store.MaxInstanceProfilesPerAccount); err != nil {
 			return err
 		}
@@ -278,6 +283,7 @@ func (s *Store) ListInstanceProfilesForRole(ctx context.Context, accountID, role
 // UpdateInstanceProfile implements store.InstanceProfiles.
 func (s *Store) UpdateInstanceProfile(ctx context.Context, accountID, name string, update func(store.InstanceProfile) (store.InstanceProfile, error)) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeInstanceProfileChanged, accountID, name)
 		old, err := s.getProfile(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -298,6 +304,7 @@ func (s *Store) UpdateInstanceProfile(ctx context.Context, accountID, name strin
 // DeleteInstanceProfile implements store.InstanceProfiles.
 func (s *Store) DeleteInstanceProfile(ctx context.Context, accountID, name string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeInstanceProfileChanged, accountID, name)
 		p, err := s.getProfile(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -317,6 +324,7 @@ func (s *Store) DeleteInstanceProfile(ctx context.Context, accountID, name strin
 // AddRoleToInstanceProfile implements store.InstanceProfiles.
 func (s *Store) AddRoleToInstanceProfile(ctx context.Context, accountID, profileName, roleName string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeInstanceProfileChanged, accountID, profileName)
 		p, err := s.getProfile(ctx, tx, accountID, profileName, true)
 		if err != nil {
 			return err
@@ -343,6 +351,7 @@ func (s *Store) AddRoleToInstanceProfile(ctx context.Context, accountID, profile
 // RemoveRoleFromInstanceProfile implements store.InstanceProfiles.
 func (s *Store) RemoveRoleFromInstanceProfile(ctx context.Context, accountID, profileName, roleName string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeInstanceProfileChanged, accountID, profileName)
 		p, err := s.getProfile(ctx, tx, accountID, profileName, true)
 		if err != nil {
 			return err

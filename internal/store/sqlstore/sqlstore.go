@@ -48,6 +48,12 @@ type dialect struct {
 	// retryable reports whether a transaction failed only because it met
 	// another (a deadlock or a serialization failure) and may run again.
 	retryable func(error) bool
+	// bumpChanges advances the change counter by its one parameter and
+	// returns the new value; insertChanges writes a batch's changes (the
+	// first one's number, the time, and a JSON array of [kind, account,
+	// subject] triples). See changelog.go.
+	bumpChanges   string
+	insertChanges string
 }
 
 // Store is a store.Store on a SQL database.
@@ -67,6 +73,8 @@ type Store struct {
 	// prepared holds the write connection's prepared statements (the
 	// embedded store; nil on PostgreSQL, whose driver caches its own).
 	prepared *stmtCache
+	// pruned is when the committer last pruned the change log.
+	pruned time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -135,7 +143,8 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.tx(ctx, func(tx *txn) error {
+		// Quiet: the change log is not there before its migration.
+		if err := s.txQuiet(ctx, func(tx *txn) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
 				return err
@@ -233,7 +242,7 @@ func splitStatements(sqlText string) []string {
 // generation (also when the commit failed: its outcome may be unknown, and
 // a spurious advance only costs a cache refill).
 func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
-	err := s.run(ctx, fn, s.feed != nil)
+	err := s.run(ctx, fn, true)
 	s.gen.Add(1)
 	return err
 }
@@ -245,19 +254,18 @@ func (s *Store) txQuiet(ctx context.Context, fn func(*txn) error) error {
 }
 
 // run runs fn in a write transaction, through the committer (see
-// group.go); with bump, the transaction advances the shared change
-// counter.
-func (s *Store) run(ctx context.Context, fn func(*txn) error, bump bool) error {
+// group.go); a counted write goes into the change log (changelog.go).
+func (s *Store) run(ctx context.Context, fn func(*txn) error, counted bool) error {
 	if s.commits == nil {
-		return s.runAlone(ctx, fn, bump)
+		return s.runAlone(ctx, fn, counted)
 	}
-	return s.submit(ctx, fn, bump)
+	return s.submit(ctx, fn, counted)
 }
 
 // runAlone runs fn in a transaction of its own (before the committer
 // starts: migrations), again if it met another one.
-func (s *Store) runAlone(ctx context.Context, fn func(*txn) error, bump bool) error {
-	j := &job{ctx: ctx, fn: fn, bump: bump, done: make(chan struct{})}
+func (s *Store) runAlone(ctx context.Context, fn func(*txn) error, counted bool) error {
+	j := &job{ctx: ctx, fn: fn, counted: counted, done: make(chan struct{})}
 	s.commitBatch([]*job{j})
 	<-j.done
 	return j.err
@@ -275,6 +283,7 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 // CreateAccount implements store.Accounts.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account, rootKey store.AccessKey) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeAccountCreated, a.ID, a.ID)
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (id, created_at) VALUES (?, ?)`), a.ID, millis(a.CreatedAt)); err != nil {
 			if s.d.isUniqueViolation(err) {
 				return fmt.Errorf("account %s: %w", a.ID, store.ErrAlreadyExists)
@@ -377,6 +386,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 		return err
 	}
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeUserCreated, u.AccountID, u.Name)
 		if err := s.policyExists(ctx, tx, u.AccountID, u.PermissionsBoundary); err != nil {
 			return err
 		}
@@ -458,6 +468,7 @@ func scanPage[T any](rows *sql.Rows, limit int, scan func(*sql.Rows) (T, string,
 func (s *Store) UpdateUser(ctx context.Context, accountID, name string, update func(store.User) (store.User, error)) (store.User, error) {
 	var out store.User
 	err := s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeUserUpdated, accountID, name)
 		old, err := s.getUser(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -485,6 +496,7 @@ func (s *Store) UpdateUser(ctx context.Context, accountID, name string, update f
 // DeleteUser implements store.Users.
 func (s *Store) DeleteUser(ctx context.Context, accountID, name string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeUserDeleted, accountID, name)
 		u, err := s.getUser(ctx, tx, accountID, name, true)
 		if err != nil {
 			return err
@@ -567,6 +579,7 @@ func (s *Store) insertKey(ctx context.Context, tx *txn, accountID, userID string
 // CreateAccessKey implements store.AccessKeys.
 func (s *Store) CreateAccessKey(ctx context.Context, accountID, userName string, k store.AccessKey) (store.AccessKey, error) {
 	err := s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeAccessKeyCreated, accountID, k.ID)
 		u, err := s.ownerUser(ctx, tx, accountID, userName)
 		if err != nil {
 			return err
@@ -660,9 +673,18 @@ func (s *Store) changeKeyOfOwner(ctx context.Context, tx *txn, accountID, userNa
 	return nil
 }
 
+// keyStatusChange is the change a key's new status makes.
+func keyStatusChange(status string) store.ChangeKind {
+	if status == store.StatusActive {
+		return store.ChangeAccessKeyActivated
+	}
+	return store.ChangeAccessKeyDeactivated
+}
+
 // UpdateAccessKeyStatus implements store.AccessKeys.
 func (s *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, id, status string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(keyStatusChange(status), accountID, id)
 		return s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `UPDATE access_keys SET status = ?`, status)
 	})
 }
@@ -670,6 +692,7 @@ func (s *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, 
 // DeleteAccessKey implements store.AccessKeys.
 func (s *Store) DeleteAccessKey(ctx context.Context, accountID, userName, id string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeAccessKeyDeleted, accountID, id)
 		return s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `DELETE FROM access_keys`)
 	})
 }
@@ -764,6 +787,7 @@ func (s *Store) InitMeta(ctx context.Context, name, value string) (string, error
 // PutMeta implements store.Meta.
 func (s *Store) PutMeta(ctx context.Context, name, value string) error {
 	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeStore, "", name)
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`), name, value)
 		return err
 	})
@@ -811,6 +835,9 @@ func (s *Store) Check(ctx context.Context) error {
 		{"policies with more than 5 versions", `SELECT COUNT(*) FROM (SELECT policy_id FROM policy_versions GROUP BY policy_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxPolicyVersions) + `) t`},
 		{"versions without their policy", `SELECT COUNT(*) FROM policy_versions v WHERE NOT EXISTS (SELECT 1 FROM managed_policies p WHERE p.id = v.policy_id)`},
 		{"users without their account", `SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.account_id)`},
+		{"credential reports without their account", `SELECT COUNT(*) FROM credential_reports r WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = r.account_id)`},
+		{"account aliases without their account", `SELECT COUNT(*) FROM account_aliases l WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = l.account_id)`},
+		{"accounts with more than one alias", `SELECT COUNT(*) FROM (SELECT account_id FROM account_aliases GROUP BY account_id HAVING COUNT(*) > 1) t`},
 		{"OpenID Connect providers without their account", `SELECT COUNT(*) FROM oidc_providers p WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = p.account_id)`},
 		{"accounts over their OpenID Connect provider quota", `SELECT COUNT(*) FROM (SELECT account_id FROM oidc_providers GROUP BY account_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxOpenIDConnectProvidersPerAccount) + `) t`},
 	}

@@ -16,6 +16,7 @@ import (
 type txn struct {
 	*sql.Tx
 	cache *stmtCache // nil: every statement as text
+	job   *job       // the write running in it (nil outside the committer)
 }
 
 // ExecContext runs a statement that returns no rows.

@@ -68,6 +68,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"GroupPolicySet", testGroupPolicySet},
 		{"SessionPolicies", testSessionPolicies},
 		{"ChangeFeed", testChangeFeed},
+		{"ChangeLog", testChangeLog},
+		{"ConcurrentChangeLog", testConcurrentChangeLog},
+		{"RelyingServices", testRelyingServices},
+		{"ConcurrentRelyingServices", testConcurrentRelyingServices},
 
 		{"ConcurrentAttachLimit", testConcurrentAttachLimit},
 		{"ConcurrentPolicyVersions", testConcurrentPolicyVersions},
@@ -112,6 +116,12 @@ func Run(t *testing.T, newStore Factory) {
 		{"ConcurrentCreateOIDCProviders", testConcurrentCreateOIDCProviders},
 		{"ConcurrentOIDCProviderUpdates", testConcurrentOIDCProviderUpdates},
 		{"ConcurrentUpdateDeleteOIDCProvider", testConcurrentUpdateDeleteOIDCProvider},
+
+		{"CredentialSnapshot", testCredentialSnapshot},
+		{"CredentialReports", testCredentialReports},
+		{"ConcurrentPutCredentialReport", testConcurrentPutCredentialReport},
+		{"AccountAliases", testAccountAliases},
+		{"ConcurrentAccountAliases", testConcurrentAccountAliases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

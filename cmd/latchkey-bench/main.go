@@ -1,18 +1,97 @@
+// Command latchkey-bench measures Latchkey: a load generator for one
+// operation against any endpoint, a side-by-side comparison with moto and a
+// ceiling server (compare), and measurements on data dirs of many users
+// (scale). It is built apart from latchkey (make build puts it next to
+// bin/latchkey) so that none of it ships in the server's binary.
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/latchkey/latchkey/internal/bench"
 )
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "latchkey-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// envPrefix starts the variables mirroring the flags: --concurrency is
+// LATCHKEY_BENCH_CONCURRENCY. Not LATCHKEY_ alone, whose variables configure
+// latchkey itself (LATCHKEY_STORE, LATCHKEY_DATA…).
+const envPrefix = "LATCHKEY_BENCH_"
+
+// envName is the variable mirroring a flag.
+func envName(flag string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// bindEnv gives every flag not set on the command line the value of its
+// environment variable.
+func bindEnv(flags *pflag.FlagSet) error {
+	var err error
+	flags.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || err != nil {
+			return
+		}
+		name := envName(f.Name)
+		if v, ok := os.LookupEnv(name); ok {
+			if e := flags.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", name, e)
+			}
+		}
+	})
+	return err
+}
+
+// findLatchkey is the latchkey binary the bench starts: flag when given,
+// else latchkey next to self (bin/latchkey beside bin/latchkey-bench), else
+// latchkey on PATH.
+func findLatchkey(flag, self string) (string, error) {
+	if flag != "" {
+		if _, err := os.Stat(flag); err != nil {
+			return "", fmt.Errorf("--latchkey: %w", err)
+		}
+		return flag, nil
+	}
+	if self != "" {
+		p := filepath.Join(filepath.Dir(self), "latchkey")
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath("latchkey"); err == nil {
+		return p, nil
+	}
+	return "", errors.New("no latchkey binary next to latchkey-bench nor on PATH: build it (make build) or give --latchkey PATH")
+}
+
+// latchkeyFlag is the root's --latchkey, shared by every command that
+// starts a server.
+var latchkeyFlag string
+
+func latchkeyExecutable() (string, error) {
+	self, _ := os.Executable()
+	return findLatchkey(latchkeyFlag, self)
+}
 
 // loadFlags are the bounds of a load run, shared by bench and compare.
 type loadFlags struct {
@@ -49,14 +128,19 @@ func (f *loadFlags) load() (bench.LoadOptions, error) {
 	return o, nil
 }
 
-func newBenchCmd() *cobra.Command {
+func newRootCmd() *cobra.Command {
 	var (
 		f                           loadFlags
 		op, endpoint, keyID, secret string
 	)
 	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Measure a server: requests/s and latency of one operation",
+		Use:           "latchkey-bench",
+		Short:         "Measure a server: requests/s and latency of one operation",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return bindEnv(cmd.Flags())
+		},
 		Long: `Load a server with one operation, every request signed afresh with SigV4
 (aws-sdk-go-v2's signer), and print requests/s, p50/p99/p99.9 latency and
 errors (non-2xx answers), then a one-line JSON summary.
@@ -64,12 +148,16 @@ errors (non-2xx answers), then a one-line JSON summary.
 Operations:
 ` + opList() + `
 What an operation needs (users, keys) is created first through the API, as the
-root key given. Without --endpoint, bench starts its own latchkey (this binary)
+root key given. Without --endpoint, latchkey-bench starts its own latchkey
+(--latchkey, else the latchkey next to latchkey-bench, else the one on PATH)
 on a temporary data dir with --log-level warn and stops it afterwards.
 
-See also: bench compare (against moto and the ceiling), bench scale (1M users).`,
-		Example: `  latchkey bench --op caller -c 32 -d 10s
-  latchkey bench --op create-delete-key -n 5000 --endpoint http://127.0.0.1:7480 \
+Every flag has an environment variable, ` + envPrefix + `<FLAG>.
+
+See also: latchkey-bench compare (against moto and the ceiling),
+latchkey-bench scale (1M users).`,
+		Example: `  latchkey-bench --op caller -c 32 -d 10s
+  latchkey-bench --op create-delete-key -n 5000 --endpoint http://127.0.0.1:7480 \
       --access-key AKIA... --secret-key ...`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -84,7 +172,7 @@ See also: bench compare (against moto and the ceiling), bench scale (1M users).`
 			ctx := cmd.Context()
 			t := bench.Target{Endpoint: endpoint, Root: bench.Creds{AccessKeyID: keyID, SecretAccessKey: secret}}
 			if endpoint == "" {
-				exe, err := os.Executable()
+				exe, err := latchkeyExecutable()
 				if err != nil {
 					return err
 				}
@@ -124,6 +212,7 @@ See also: bench compare (against moto and the ceiling), bench scale (1M users).`
 	cmd.Flags().StringVar(&endpoint, "endpoint", "", "server to load, e.g. http://127.0.0.1:7480; empty starts a latchkey (env "+envName("endpoint")+")")
 	cmd.Flags().StringVar(&keyID, "access-key", "", "root access key id of the target (env "+envName("access-key")+")")
 	cmd.Flags().StringVar(&secret, "secret-key", "", "root secret access key of the target (env "+envName("secret-key")+")")
+	cmd.PersistentFlags().StringVar(&latchkeyFlag, "latchkey", "", "latchkey binary to start; default the one next to latchkey-bench, else on PATH (env "+envName("latchkey")+")")
 	cmd.AddCommand(newBenchCompareCmd(), newBenchScaleCmd(), newBenchCeilingCmd())
 	return cmd
 }
@@ -148,24 +237,29 @@ func newBenchCompareCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compare",
 		Short: "Compare latchkey with moto and with the ceiling, side by side",
-		Long: `Start latchkey (this binary, on a temporary data dir, --log-level warn),
+		Long: `Start latchkey (see --latchkey; on a temporary data dir, --log-level warn),
 moto_server (found on PATH; it accepts any credentials) and, for caller, the
 ceiling: a minimal Go server that only verifies the SigV4 signature against
 one fixed secret with Latchkey's verifier and answers. Load each with the same
 operation, alternating, for --rounds rounds of -n operations (or --duration),
 and print the medians, latchkey/moto and latchkey/ceiling.`,
-		Example: `  latchkey bench compare --op caller,create-delete-key -c 32 -d 5s --rounds 5`,
+		Example: `  latchkey-bench compare --op caller,create-delete-key -c 32 -d 5s --rounds 5`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			load, err := f.load()
 			if err != nil {
 				return err
 			}
-			exe, err := os.Executable()
+			exe, err := latchkeyExecutable()
 			if err != nil {
 				return err
 			}
-			o := bench.CompareOptions{Rounds: rounds, Load: load, OpOptions: f.opts, Executable: exe, MotoPath: motoPath, NoCeiling: noCeiling, Store: store}
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			o := bench.CompareOptions{Rounds: rounds, Load: load, OpOptions: f.opts, Executable: exe, CeilingExecutable: self,
+				MotoPath: motoPath, NoCeiling: noCeiling, Store: store}
 			for _, name := range ops {
 				op, err := bench.LookupOp(name)
 				if err != nil {
@@ -220,7 +314,7 @@ func newBenchScaleCmd() *cobra.Command {
 		Long: `For each size in --users: fill a data dir with that many users and two keys
 each through the store's bulk loader (directly through SQL, bypassing HTTP and
 the API; secrets sealed with the data dir's master key), start latchkey on it
-(this binary, --log-level warn), and measure over HTTP: start-up time, data
+(see --latchkey; --log-level warn), and measure over HTTP: start-up time, data
 dir size, a ListUsers page (MaxItems 1000) at the start, middle and end of the
 list, GetUser, ListAccessKeys and CreateAccessKey+DeleteAccessKey of random
 users, GetCallerIdentity signed with keys picked at random among all of them
@@ -228,10 +322,10 @@ users, GetCallerIdentity signed with keys picked at random among all of them
 
 Loading a million users takes minutes; with --data-root the loaded data dirs
 are kept there and reused by later runs.`,
-		Example: `  latchkey bench scale --users 10000,1000000 --data-root /var/tmp/latchkey-scale`,
+		Example: `  latchkey-bench scale --users 10000,1000000 --data-root /var/tmp/latchkey-scale`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			exe, err := os.Executable()
+			exe, err := latchkeyExecutable()
 			if err != nil {
 				return err
 			}
@@ -273,7 +367,7 @@ func newBenchCeilingCmd() *cobra.Command {
 	var listen string
 	cmd := &cobra.Command{
 		Use:    "ceiling",
-		Short:  "Serve the ceiling (bench compare starts it)",
+		Short:  "Serve the ceiling (compare starts it)",
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

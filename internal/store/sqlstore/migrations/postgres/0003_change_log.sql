@@ -1,0 +1,12 @@
+-- The change log: what each write counted by the changes counter changed,
+-- one entry per change, numbered by the counter without gaps
+-- (changelog.go). Entries older than a day are pruned.
+-- (Statements are split on semicolons: none in comments.)
+CREATE TABLE change_log (
+    seq         BIGINT PRIMARY KEY,
+    kind        TEXT COLLATE "C" NOT NULL,
+    account_id  TEXT COLLATE "C" NOT NULL,
+    subject     TEXT COLLATE "C" NOT NULL,
+    at          BIGINT NOT NULL
+);
+CREATE INDEX change_log_at ON change_log (at);
