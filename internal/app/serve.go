@@ -89,7 +89,8 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 	if err != nil {
 		return nil, nil, err
 	}
-	rel := &relying.Handler{Auth: auth, Authorizer: authorizer, Source: source, Store: d.Store, Logger: log}
+	rel := &relying.Handler{Auth: auth, Authorizer: authorizer, Source: source, Store: d.Store, Logger: log,
+		Audit: d.Audit, Unavailable: sqlstore.IsUnavailable}
 	return routes(h, rel), tracker, nil
 }
 

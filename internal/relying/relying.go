@@ -34,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
@@ -73,7 +74,13 @@ type Handler struct {
 	Source     *authz.Source
 	Store      Store
 	Logger     *slog.Logger
-	Now        func() time.Time
+	// Audit receives a record of every call that fails and of every
+	// client request a verification refuses; nil disables it.
+	Audit *audit.Log
+	// Unavailable reports whether an internal error means the store cannot
+	// be reached: the answer is then 503 ServiceUnavailable.
+	Unavailable func(error) bool
+	Now         func() time.Time
 	// PollInterval is how often a waiting revocations call looks at the
 	// change log (default 100 ms); MaxWait caps its wait (default 25 s).
 	PollInterval time.Duration
@@ -92,34 +99,83 @@ func errorOf(err error) *Error {
 	return &Error{Code: e.Code, Message: e.Message, HTTPStatus: e.Status}
 }
 
+// record is what a call's log line and audit record say.
+type record struct {
+	action, caller, accessKeyID, account, target string
+	// refused is the code of a client request a verification refused.
+	refused string
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	now := h.now()
 	var (
 		res any
 		err error
 	)
+	rec := &record{}
 	switch strings.TrimPrefix(r.URL.Path, Prefix) {
 	case "verify":
-		res, err = h.call(w, r, now, http.MethodPost, "latchkey:Verify", h.verify)
+		res, err = h.call(w, r, rec, now, http.MethodPost, "latchkey:Verify", h.verify)
 	case "authorize":
-		res, err = h.call(w, r, now, http.MethodPost, "latchkey:Authorize", h.authorize)
+		res, err = h.call(w, r, rec, now, http.MethodPost, "latchkey:Authorize", h.authorize)
 	case "signing-keys":
-		res, err = h.call(w, r, now, http.MethodPost, "latchkey:GetSigningKey", h.signingKey)
+		res, err = h.call(w, r, rec, now, http.MethodPost, "latchkey:GetSigningKey", h.signingKey)
 	case "revocations":
-		res, err = h.call(w, r, now, http.MethodGet, "latchkey:ReadRevocations", h.revocations)
+		res, err = h.call(w, r, rec, now, http.MethodGet, "latchkey:ReadRevocations", h.revocations)
 	default:
 		err = &awserr.Error{Code: "NotFound", Message: "No such API: " + r.URL.Path, Status: http.StatusNotFound, Sender: true}
 	}
+	status, code := http.StatusOK, ""
 	if err != nil {
-		e := errorOf(err)
-		if e.HTTPStatus >= 500 && h.Logger != nil {
-			h.Logger.Error("relying-service call failed", "path", r.URL.Path, "error", err)
+		if h.Unavailable != nil && h.Unavailable(err) {
+			err = awserr.ServiceUnavailable(err)
 		}
-		writeJSON(w, e.HTTPStatus, map[string]any{"error": e})
+		e := errorOf(err)
+		status, code = e.HTTPStatus, e.Code
+		writeJSON(w, status, map[string]any{"error": e})
+	} else {
+		if v, ok := res.(VerifyResult); ok && v.Error != nil {
+			rec.refused = v.Error.Code
+		}
+		writeJSON(w, http.StatusOK, res)
+	}
+	h.log(r, rec, status, code, err, time.Since(start))
+	if h.Audit != nil && (code != "" || rec.refused != "") {
+		// A refused client request is recorded as the failure it is
+		// for its signer (Caller and AccessKeyID stay the service's).
+		result, errCode := "failure", code
+		if code == "" {
+			errCode = rec.refused
+		}
+		if aerr := h.Audit.Write(audit.Record{Time: start.UTC(), AccountID: rec.account, Caller: rec.caller, AccessKeyID: rec.accessKeyID,
+			SourceIP: remoteIP(r), Service: Service, Action: rec.action, Target: rec.target, Result: result, ErrorCode: errCode}); aerr != nil && h.Logger != nil {
+			h.Logger.Error("audit write failed", "err", aerr)
+		}
+	}
+}
+
+// log writes the call's one line: at error for a failure of Latchkey's
+// own, at info otherwise.
+func (h *Handler) log(r *http.Request, rec *record, status int, code string, err error, latency time.Duration) {
+	if h.Logger == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if !h.Logger.Enabled(r.Context(), level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("service", Service), slog.String("path", r.URL.Path), slog.String("action", rec.action),
+		slog.String("caller", rec.caller), slog.String("access_key_id", rec.accessKeyID), slog.Int("status", status),
+		slog.String("code", code), slog.String("refused", rec.refused), slog.Duration("latency", latency), slog.String("remote", r.RemoteAddr)}
+	if status >= 500 && err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	h.Logger.LogAttrs(r.Context(), level, "relying-service call", attrs...)
 }
 
 func (h *Handler) now() time.Time {
@@ -151,7 +207,8 @@ func RecordARN(accountID, name string) string {
 
 // call authenticates the relying service's own request, finds its record,
 // authorizes permission on it, and runs fn.
-func (h *Handler) call(w http.ResponseWriter, r *http.Request, now time.Time, method, permission string, fn func(ctx context.Context, c *caller, now time.Time) (any, error)) (any, error) {
+func (h *Handler) call(w http.ResponseWriter, r *http.Request, rec *record, now time.Time, method, permission string, fn func(ctx context.Context, c *caller, now time.Time) (any, error)) (any, error) {
+	rec.action = strings.TrimPrefix(permission, "latchkey:")
 	if r.Method != method {
 		return nil, &awserr.Error{Code: "MethodNotAllowed", Message: r.URL.Path + " takes " + method, Status: http.StatusMethodNotAllowed, Sender: true}
 	}
@@ -165,6 +222,9 @@ func (h *Handler) call(w http.ResponseWriter, r *http.Request, now time.Time, me
 	}
 	ctx := r.Context()
 	sr, err := sigv4.Parse(r, body, now)
+	if sr != nil {
+		rec.accessKeyID = sr.AccessKeyID
+	}
 	if err != nil {
 		return nil, server.SigV4Error(err)
 	}
@@ -175,6 +235,7 @@ func (h *Handler) call(w http.ResponseWriter, r *http.Request, now time.Time, me
 	if err != nil {
 		return nil, err
 	}
+	rec.caller, rec.account = p.ARN(), p.AccountID
 	rs, err := h.Store.RelyingServiceFor(ctx, p.AccountID, p.PrincipalARN())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, awserr.AccessDenied("%s is not registered as a relying service", p.ARN())
@@ -183,6 +244,7 @@ func (h *Handler) call(w http.ResponseWriter, r *http.Request, now time.Time, me
 		return nil, awserr.InternalFailure(err)
 	}
 	target := op.Target{ARN: RecordARN(rs.AccountID, rs.Name), Account: rs.AccountID}
+	rec.target = target.ARN
 	info := authz.RequestInfo{Time: now, SourceIP: remoteIP(r), SecureTransport: r.TLS != nil, Region: sr.Region, UserAgent: r.Header.Get("User-Agent")}
 	if _, err := h.Authorizer.Decide(ctx, p, permission, target, info); err != nil {
 		return nil, err
