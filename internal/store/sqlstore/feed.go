@@ -17,8 +17,9 @@ import (
 // The change feed of a store several servers share (PostgreSQL).
 //
 // Every write transaction that can change what authenticates or what is
-// allowed increments the one row of the changes table inside the
-// transaction, just before it commits (its last lock, so no deadlock
+// allowed advances the one row of the changes table inside the
+// transaction, by the number of changes it writes to the change log
+// (changelog.go), just before it commits (its last lock, so no deadlock
 // cycle goes through it), and notifies the latchkey_changes channel,
 // which PostgreSQL delivers on commit. The counter is gap-free: writers
 // serialize on its row.
@@ -26,13 +27,15 @@ import (
 // Each server syncs: it reads the counter every SyncInterval, and at once
 // when a notification arrives (notifications only hasten a sync: they
 // carry the counter's new value and nothing of the change, a server skips
-// those of its own commits, and the bound holds without them). A change of
-// the counter by another server, or in either direction, advances the
+// those of its own commits, and the bound holds without them). A change
+// of the counter by another server, or in either direction, advances the
 // store's generations, which drops every cache that follows them; the
 // server's own commits advanced its generation as they committed, and a
-// sync does not count them again. A server uses its caches only while its last
-// completed sync started less than MaxStaleness ago; otherwise the
-// generations advance on every call and every answer reads the database.
+// sync does not count them again. After a sync that failed, the next one
+// that completes drops the caches too, whatever the counter says. A
+// server uses its caches only while its last completed sync started less
+// than MaxStaleness ago; otherwise the generations advance on every call
+// and every answer reads the database.
 //
 // The bound: a write acknowledged at T is in every answer a server gives
 // after T+MaxStaleness. A cached answer at U > T+MaxStaleness is validated
@@ -59,6 +62,7 @@ type feed struct {
 
 	syncedAt atomic.Int64 // when the last completed sync started, as monoNow
 
+	lost     atomic.Bool // a sync failed since the last that completed
 	external atomic.Uint64
 	wake     chan struct{}
 	stop     context.CancelFunc
@@ -141,9 +145,12 @@ func (s *Store) sync(ctx context.Context) {
 	defer cancel()
 	var seq int64
 	if err := s.read.QueryRowContext(readCtx, `SELECT seq FROM changes WHERE id = 1`).Scan(&seq); err != nil {
-		return // stays stale: the caches are bypassed
+		f.lost.Store(true) // stays stale: the caches are bypassed
+		return
 	}
-	if f.observe(seq) {
+	// Back after a failed sync (the database unreachable, restarted,
+	// failed over): whatever the counter says, the caches start again.
+	if f.observe(seq) || f.lost.Swap(false) {
 		s.gen.Add(1)
 		f.external.Add(1)
 	}

@@ -100,3 +100,38 @@ func TestPostgresFeedFailsClosed(t *testing.T) {
 		t.Fatal("a stale store's external generation stands still")
 	}
 }
+
+// TestPostgresFeedDropsCachesAfterOutage: a server that could not sync
+// (its database down) drops its caches once it syncs again, though the
+// counter did not move.
+func TestPostgresFeedDropsCachesAfterOutage(t *testing.T) {
+	srv, dsn := pgtest.Own(t)
+	s, err := sqlstore.OpenPostgres(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	g := s.ExternalGeneration()
+	if err := srv.Down(); err != nil {
+		t.Fatal(err)
+	}
+	waitFresh(t, s, false)
+	if err := srv.Up(); err != nil {
+		t.Fatal(err)
+	}
+	waitFresh(t, s, true)
+	if s.ExternalGeneration() == g {
+		t.Fatal("the caches outlived an outage of the database")
+	}
+}
+
+func waitFresh(t *testing.T, s *sqlstore.Store, want bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for s.Fresh() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("the store's freshness did not become %v", want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
