@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/latchkey/latchkey/internal/e2etest"
 	"github.com/latchkey/latchkey/internal/sigv4"
@@ -134,6 +136,32 @@ func TestRelyingVerify(t *testing.T) {
 	}
 	if m := ds[0].(map[string]any)["matched_statements"].([]any); len(m) != 1 || m[0].(map[string]any)["sid"] != "Read" {
 		t.Fatalf("matched statements: %v", m)
+	}
+
+	// Temporary credentials: a role session, its tags, its role's policy.
+	root := s.GoIAM(e2etest.Root)
+	must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`)}))
+	must[*iam.PutRolePolicyOutput](t)(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/${aws:PrincipalTag/team}/*"}]}`)}))
+	bob := newUserWithKey(t, s, "bob")
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"arn:aws:iam::123456789012:role/reader"}]}`)}))
+	assumed := must[*sts.AssumeRoleOutput](t)(s.GoSTS(bob).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/reader"),
+		RoleSessionName: aws.String("s1"), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))
+	session := credsOf(assumed.Credentials)
+	status, out = relyingCall(t, s, svc, "POST", "/latchkey/v1/verify", map[string]any{
+		"request": clientRequest(t, session, "GET", objectsHost, "/bucket/blue/k", objectsRegion, nil),
+		"authorize": []map[string]any{
+			{"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/blue/k"},
+			{"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/red/k"},
+		}})
+	p, _ = out["principal"].(map[string]any)
+	tags, _ := p["session_tags"].(map[string]any)
+	ds, _ = out["decisions"].([]any)
+	if status != 200 || p["type"] != "assumed-role" || p["arn"] != "arn:aws:sts::123456789012:assumed-role/reader/s1" || tags["team"] != "blue" || p["expiration"] == nil ||
+		len(ds) != 2 || ds[0].(map[string]any)["decision"] != "allowed" || ds[1].(map[string]any)["decision"] != "implicitDeny" {
+		t.Fatalf("a role session: HTTP %d %v", status, out)
 	}
 
 	// The client's request, changed on the way: the canonical request is

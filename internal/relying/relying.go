@@ -287,8 +287,13 @@ type Principal struct {
 	Expiration *time.Time `json:"expiration,omitempty"`
 }
 
+// principalTypes name the kinds of principal in the JSON answers.
+var principalTypes = map[principal.Kind]string{
+	principal.Root: "root", principal.User: "user", principal.AssumedRole: "assumed-role", principal.FederatedUser: "federated-user",
+}
+
 func principalOf(p *principal.Principal) Principal {
-	out := Principal{Type: p.Kind.String(), ARN: p.ARN(), Account: p.AccountID, ID: p.UserID(), AccessKeyID: p.AccessKeyID}
+	out := Principal{Type: principalTypes[p.Kind], ARN: p.ARN(), Account: p.AccountID, ID: p.UserID(), AccessKeyID: p.AccessKeyID}
 	if p.Session != nil {
 		out.SessionTags = p.Session.Tags
 		exp := p.Session.Expiration.UTC()
