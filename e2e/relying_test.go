@@ -289,3 +289,48 @@ func TestRelyingSigningKeysAndRevocations(t *testing.T) {
 		t.Fatalf("a signing key of a deactivated key: HTTP %d %v", status, out)
 	}
 }
+
+// TestRelyingServicesAPI: relying services are managed through the API
+// too, by whoever the policies allow, in the caller's own account.
+func TestRelyingServicesAPI(t *testing.T) {
+	s := e2etest.Start(t, e2etest.Options{})
+	ctx := t.Context()
+	admin := newUserWithKey(t, s, "admin")
+	must[*iam.PutUserPolicyOutput](t)(s.GoIAM(e2etest.Root).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("manage"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["latchkey:*RelyingService*"],"Resource":"arn:aws:latchkey::123456789012:relying-service/*"},{"Effect":"Deny","Action":"latchkey:DeleteRelyingService","Resource":"*"}]}`)}))
+	nobody := newUserWithKey(t, s, "nobody")
+	body := map[string]any{"name": "objects", "principal": "arn:aws:iam::123456789012:user/objects", "scopes": []string{objectsRegion + "/s3"}, "hosts": []string{objectsHost}}
+	status, out := relyingCall(t, s, admin, "POST", "/latchkey/v1/relying-services", body)
+	if status != 200 || out["arn"] != "arn:aws:latchkey::123456789012:relying-service/objects" || out["principal"] != "arn:aws:iam::123456789012:user/objects" {
+		t.Fatalf("create: HTTP %d %v", status, out)
+	}
+	if status, out := relyingCall(t, s, admin, "POST", "/latchkey/v1/relying-services", body); status != 409 || errorCode(out) != "EntityAlreadyExists" {
+		t.Fatalf("create again: HTTP %d %v", status, out)
+	}
+	bad := map[string]any{"name": "x", "principal": "arn:aws:iam::210987654321:user/elsewhere", "scopes": []string{"s3"}}
+	if status, out := relyingCall(t, s, admin, "POST", "/latchkey/v1/relying-services", bad); status != 400 || errorCode(out) != "InvalidInput" {
+		t.Fatalf("create with another account's principal: HTTP %d %v", status, out)
+	}
+	if status, out := relyingCall(t, s, nobody, "POST", "/latchkey/v1/relying-services", body); status != 403 || errorCode(out) != "AccessDenied" {
+		t.Fatalf("create without the permission: HTTP %d %v", status, out)
+	}
+	status, out = relyingCall(t, s, admin, "GET", "/latchkey/v1/relying-services", nil)
+	if list, _ := out["relying_services"].([]any); status != 200 || len(list) != 1 {
+		t.Fatalf("list: HTTP %d %v", status, out)
+	}
+	if status, out := relyingCall(t, s, admin, "GET", "/latchkey/v1/relying-services/OBJECTS", nil); status != 200 || out["name"] != "objects" {
+		t.Fatalf("get: HTTP %d %v", status, out)
+	}
+	if status, out := relyingCall(t, s, admin, "DELETE", "/latchkey/v1/relying-services/objects", nil); status != 403 || errorCode(out) != "AccessDenied" {
+		t.Fatalf("delete, denied: HTTP %d %v", status, out)
+	}
+	if status, out := relyingCall(t, s, e2etest.Root, "DELETE", "/latchkey/v1/relying-services/objects", nil); status != 200 {
+		t.Fatalf("delete by the root: HTTP %d %v", status, out)
+	}
+	if status, out := relyingCall(t, s, e2etest.Root, "GET", "/latchkey/v1/relying-services/objects", nil); status != 404 || errorCode(out) != "NoSuchEntity" {
+		t.Fatalf("get after delete: HTTP %d %v", status, out)
+	}
+	if got := s.RunAdmin(t, "relying-service", "list", "--account", "123456789012", "--output", "json"); strings.TrimSpace(got) != "[]" {
+		t.Fatalf("the admin command's list after delete: %s", got)
+	}
+}

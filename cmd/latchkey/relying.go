@@ -25,21 +25,7 @@ func newRelyingServiceCmd() *cobra.Command {
 	return cmd
 }
 
-// relyingJSON is a record as the commands print it.
-type relyingJSON struct {
-	Account   string        `json:"account"`
-	Name      string        `json:"name"`
-	ARN       string        `json:"arn"`
-	Principal string        `json:"principal"`
-	Scopes    []store.Scope `json:"scopes"`
-	Hosts     []string      `json:"hosts"`
-	CreatedAt string        `json:"created_at"`
-}
-
-func relyingOut(rs store.RelyingService) relyingJSON {
-	return relyingJSON{Account: rs.AccountID, Name: rs.Name, ARN: relying.RecordARN(rs.AccountID, rs.Name), Principal: rs.Principal,
-		Scopes: rs.Scopes, Hosts: rs.Hosts, CreatedAt: rs.CreatedAt.Format("2006-01-02T15:04:05Z")}
-}
+func relyingOut(rs store.RelyingService) relying.Record { return relying.RecordOf(rs) }
 
 func relyingTable(w io.Writer, list []store.RelyingService) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -119,7 +105,7 @@ func newRelyingListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				js := make([]relyingJSON, len(list))
+				js := make([]relying.Record, len(list))
 				for i, rs := range list {
 					js[i] = relyingOut(rs)
 				}

@@ -124,7 +124,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res, err = h.call(w, r, rec, now, http.MethodPost, "latchkey:GetSigningKey", h.signingKey)
 	case "revocations":
 		res, err = h.call(w, r, rec, now, http.MethodGet, "latchkey:ReadRevocations", h.revocations)
+	case "relying-services":
+		res, err = h.manage(w, r, rec, now, "")
 	default:
+		if name, ok := strings.CutPrefix(r.URL.Path, Prefix+"relying-services/"); ok && name != "" {
+			res, err = h.manage(w, r, rec, now, name)
+			break
+		}
 		err = &awserr.Error{Code: "NotFound", Message: "No such API: " + r.URL.Path, Status: http.StatusNotFound, Sender: true}
 	}
 	status, code := http.StatusOK, ""
@@ -208,34 +214,11 @@ func RecordARN(accountID, name string) string {
 // call authenticates the relying service's own request, finds its record,
 // authorizes permission on it, and runs fn.
 func (h *Handler) call(w http.ResponseWriter, r *http.Request, rec *record, now time.Time, method, permission string, fn func(ctx context.Context, c *caller, now time.Time) (any, error)) (any, error) {
-	rec.action = strings.TrimPrefix(permission, "latchkey:")
-	if r.Method != method {
-		return nil, &awserr.Error{Code: "MethodNotAllowed", Message: r.URL.Path + " takes " + method, Status: http.StatusMethodNotAllowed, Sender: true}
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, awserr.RequestEntityTooLarge()
-		}
-		return nil, awserr.InvalidInput("Could not read the request body")
-	}
-	ctx := r.Context()
-	sr, err := sigv4.Parse(r, body, now)
-	if sr != nil {
-		rec.accessKeyID = sr.AccessKeyID
-	}
-	if err != nil {
-		return nil, server.SigV4Error(err)
-	}
-	if sr.Service != Service {
-		return nil, awserr.SignatureDoesNotMatch("Credential should be scoped to correct service: '%s'. ", Service)
-	}
-	p, err := h.Auth.Verify(ctx, sr, now)
+	p, sr, body, err := h.authenticate(w, r, rec, now, method, permission)
 	if err != nil {
 		return nil, err
 	}
-	rec.caller, rec.account = p.ARN(), p.AccountID
+	ctx := r.Context()
 	rs, err := h.Store.RelyingServiceFor(ctx, p.AccountID, p.PrincipalARN())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, awserr.AccessDenied("%s is not registered as a relying service", p.ARN())
@@ -243,13 +226,51 @@ func (h *Handler) call(w http.ResponseWriter, r *http.Request, rec *record, now 
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
-	target := op.Target{ARN: RecordARN(rs.AccountID, rs.Name), Account: rs.AccountID}
-	rec.target = target.ARN
-	info := authz.RequestInfo{Time: now, SourceIP: remoteIP(r), SecureTransport: r.TLS != nil, Region: sr.Region, UserAgent: r.Header.Get("User-Agent")}
-	if _, err := h.Authorizer.Decide(ctx, p, permission, target, info); err != nil {
+	if err := h.authorizeCall(r, rec, sr, p, permission, RecordARN(rs.AccountID, rs.Name), rs.AccountID, now); err != nil {
 		return nil, err
 	}
 	return fn(ctx, &caller{p: p, service: rs, body: body, query: r.URL.Query()}, now)
+}
+
+// authenticate reads and verifies a call to the API: signed with SigV4
+// for the service latchkey, by credentials Latchkey issued.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, rec *record, now time.Time, method, permission string) (*principal.Principal, *sigv4.SignedRequest, []byte, error) {
+	rec.action = strings.TrimPrefix(permission, "latchkey:")
+	if r.Method != method {
+		return nil, nil, nil, &awserr.Error{Code: "MethodNotAllowed", Message: r.URL.Path + " takes " + method, Status: http.StatusMethodNotAllowed, Sender: true}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, nil, nil, awserr.RequestEntityTooLarge()
+		}
+		return nil, nil, nil, awserr.InvalidInput("Could not read the request body")
+	}
+	sr, err := sigv4.Parse(r, body, now)
+	if sr != nil {
+		rec.accessKeyID = sr.AccessKeyID
+	}
+	if err != nil {
+		return nil, sr, nil, server.SigV4Error(err)
+	}
+	if sr.Service != Service {
+		return nil, sr, nil, awserr.SignatureDoesNotMatch("Credential should be scoped to correct service: '%s'. ", Service)
+	}
+	p, err := h.Auth.Verify(r.Context(), sr, now)
+	if err != nil {
+		return nil, sr, nil, err
+	}
+	rec.caller, rec.account = p.ARN(), p.AccountID
+	return p, sr, body, nil
+}
+
+// authorizeCall decides permission on resource with the one evaluator.
+func (h *Handler) authorizeCall(r *http.Request, rec *record, sr *sigv4.SignedRequest, p *principal.Principal, permission, resource, account string, now time.Time) error {
+	rec.target = resource
+	info := authz.RequestInfo{Time: now, SourceIP: remoteIP(r), SecureTransport: r.TLS != nil, Region: sr.Region, UserAgent: r.Header.Get("User-Agent")}
+	_, err := h.Authorizer.Decide(r.Context(), p, permission, op.Target{ARN: resource, Account: account}, info)
+	return err
 }
 
 func remoteIP(r *http.Request) string {
