@@ -34,6 +34,10 @@ func TestRunEveryOp(t *testing.T) {
 		{"get-user", 1},
 		{"list-users", 3}, // 25 users, 10 a page
 		{"assume-role", 1},
+		{"verify", 1},
+	}
+	if len(tests) != len(bench.Ops) {
+		t.Fatalf("%d operations tested, %d known", len(tests), len(bench.Ops))
 	}
 	for _, tc := range tests {
 		t.Run(tc.op, func(t *testing.T) {

@@ -51,6 +51,7 @@ var Ops = []Op{
 	{Name: "get-user", Summary: "GetUser of one user", prepare: prepareGetUser},
 	{Name: "list-users", Summary: "ListUsers, every page (MaxItems --page-size) over --users users under one path", prepare: prepareListUsers},
 	{Name: "assume-role", Summary: "STS AssumeRole by a user, with its own key, of a role whose trust policy names that user", prepare: prepareAssumeRole},
+	{Name: "verify", Summary: "POST /latchkey/v1/verify of a client's signed S3 GET with one question, by a relying service (Latchkey only)", prepare: prepareVerify},
 }
 
 // LookupOp finds an operation by name.
