@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -332,5 +333,49 @@ func TestRelyingServicesAPI(t *testing.T) {
 	}
 	if got := s.RunAdmin(t, "relying-service", "list", "--account", "123456789012", "--output", "json"); strings.TrimSpace(got) != "[]" {
 		t.Fatalf("the admin command's list after delete: %s", got)
+	}
+}
+
+// TestRelyingRevocationLatency: how long after its acknowledgement a
+// revocation reaches a relying service waiting on the feed, over twenty
+// deactivations (p50, p99, max logged; each must be within the 1 s bound
+// the Go client documents).
+func TestRelyingRevocationLatency(t *testing.T) {
+	s := e2etest.Start(t, e2etest.Options{Args: []string{"--log-level", "warn"}})
+	ctx := t.Context()
+	svc, _ := setUpRelying(t, s)
+	_, out := relyingCall(t, s, svc, "GET", "/latchkey/v1/revocations?after=0&wait=0s", nil)
+	last := int64(out["last"].(float64))
+	var lat []time.Duration
+	for i := range 20 {
+		c := newUserWithKey(t, s, fmt.Sprintf("r%d", i))
+		// Let the user's creation pass: only the revocation is waited for.
+		_, out := relyingCall(t, s, svc, "GET", fmt.Sprintf("/latchkey/v1/revocations?after=%d&wait=0s", last), nil)
+		last = int64(out["last"].(float64))
+		got := make(chan time.Time, 1)
+		go func(after int64) {
+			_, out := relyingCall(t, s, svc, "GET", fmt.Sprintf("/latchkey/v1/revocations?after=%d&wait=10s", after), nil)
+			if revs, _ := out["revocations"].([]any); len(revs) == 1 && revs[0].(map[string]any)["subject"] == c.KeyID {
+				got <- time.Now()
+				return
+			}
+			t.Errorf("revocation %d: %v", i, out)
+			got <- time.Time{}
+		}(last)
+		time.Sleep(30 * time.Millisecond) // the long poll is waiting
+		must[*iam.UpdateAccessKeyOutput](t)(s.GoIAM(e2etest.Root).UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String(fmt.Sprintf("r%d", i)), AccessKeyId: aws.String(c.KeyID), Status: "Inactive"}))
+		acked := time.Now()
+		at := <-got
+		if at.IsZero() {
+			t.FailNow()
+		}
+		lat = append(lat, max(at.Sub(acked), 0))
+		_, out = relyingCall(t, s, svc, "GET", fmt.Sprintf("/latchkey/v1/revocations?after=%d&wait=0s", last), nil)
+		last = int64(out["last"].(float64))
+	}
+	slices.Sort(lat)
+	t.Logf("revocation to feed, %d deactivations: p50 %v, p99 %v, max %v", len(lat), lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1])
+	if lat[len(lat)-1] >= time.Second {
+		t.Fatalf("a revocation took %v to reach the feed", lat[len(lat)-1])
 	}
 }

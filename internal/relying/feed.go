@@ -209,6 +209,7 @@ func (h *Handler) revocations(ctx context.Context, c *caller, now time.Time) (an
 		poll = 100 * time.Millisecond
 	}
 	deadline := time.Now().Add(wait)
+	gen := h.Store.Generation()
 	for {
 		changes, first, last, err := h.Store.Changes(ctx, after, 1000)
 		if err != nil {
@@ -230,12 +231,26 @@ func (h *Handler) revocations(ctx context.Context, c *caller, now time.Time) (an
 			return out, nil
 		}
 		after = out.Last
-		t := time.NewTimer(min(poll, time.Until(deadline)+time.Millisecond))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, awserr.ServiceUnavailable(ctx.Err())
-		case <-t.C:
+		// Wait for the store's generation to move (a write of this server,
+		// or another's once this one has synced), looking at the log at
+		// least every poll interval.
+		next := time.Now().Add(min(poll, time.Until(deadline)+time.Millisecond))
+		for time.Now().Before(next) {
+			t := time.NewTimer(genCheck)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, awserr.ServiceUnavailable(ctx.Err())
+			case <-t.C:
+			}
+			if g := h.Store.Generation(); g != gen {
+				gen = g
+				break
+			}
 		}
 	}
 }
+
+// genCheck is how often a waiting revocations call looks at the store's
+// generation, an atomic read.
+const genCheck = 5 * time.Millisecond

@@ -63,6 +63,7 @@ const (
 type Store interface {
 	store.RelyingServices
 	store.ChangeLog
+	store.ChangeFeed
 	store.Accounts
 	store.Users
 }
