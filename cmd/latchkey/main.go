@@ -51,7 +51,7 @@ configure serve's first account only and feed no flag.`,
 		},
 	}
 	root.AddCommand(newServeCmd(), newAccountCmd(), newMasterKeyCmd(), newCheckCmd(), newVersionCmd())
-	root.AddCommand(newStoreCmd(), newBackupCmd(), newRelyingServiceCmd())
+	root.AddCommand(newStoreCmd(), newBackupCmd(), newRelyingServiceCmd(), newKeysCmd())
 	// cobra's own `completion bash|zsh|fish|powershell`, listed in --help.
 	root.InitDefaultCompletionCmd()
 	return root
