@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,9 +11,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/latchkey/latchkey/internal/e2etest"
+	_ "modernc.org/sqlite" // to back-date a key in the data dir
 )
 
 // TestKeysQuarantine: `latchkey keys quarantine` deactivates, while the
@@ -93,5 +96,87 @@ func TestKeysQuarantine(t *testing.T) {
 	}
 	if out, _, err := s.Admin(t, "keys", "quarantine", "--account", "123456789012", "--unused-for", "soon"); err == nil {
 		t.Fatalf("a bad --unused-for was taken: %s", out)
+	}
+}
+
+// TestKeyExpiry: under an account key policy, a key past the maximum age
+// is refused at once, shows Expired once swept (with an audit record),
+// cannot be made Active or Inactive again, only deleted; the credential
+// report shows it inactive; removing the policy stops further expiries.
+func TestKeyExpiry(t *testing.T) {
+	auditFile := filepath.Join(t.TempDir(), "audit.jsonl")
+	s := e2etest.Start(t, e2etest.Options{Args: []string{"--key-expiry-interval", "200ms", "--audit-log", auditFile}})
+	ctx := t.Context()
+	old := newUserWithKey(t, s, "old")
+	must[*sts.GetCallerIdentityOutput](t)(s.GoSTS(old).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})) // cached as Active
+	// Back-date the key by a day and a half: the admin command writes the
+	// same data dir, as an operator's tool would.
+	s.Stop()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.DataDir, "latchkey.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE access_keys SET created_at = created_at - 129600000 WHERE id = ?`, old.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s.Restart()
+	young := newUserWithKey(t, s, "young")
+	must[*sts.GetCallerIdentityOutput](t)(s.GoSTS(old).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+
+	if out := s.RunAdmin(t, "keys", "policy", "--account", "123456789012", "--max-age", "1d", "--output", "json"); !strings.Contains(out, `"max_key_age_days": 1`) {
+		t.Fatalf("keys policy: %s", out)
+	}
+	if status, out := relyingCall(t, s, e2etest.Root, "GET", "/latchkey/v1/key-policy", nil); status != 200 || out["max_key_age_days"] != float64(1) {
+		t.Fatalf("GET key-policy: HTTP %d %v", status, out)
+	}
+	if status, out := relyingCall(t, s, young, "GET", "/latchkey/v1/key-policy", nil); status != 403 || errorCode(out) != "AccessDenied" {
+		t.Fatalf("GET key-policy without the permission: HTTP %d %v", status, out)
+	}
+	// Refused within the feed's poll, sweep or not.
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		_, err := s.GoSTS(old).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil && strings.Contains(err.Error(), "InvalidClientTokenId") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a key past the policy's age still authenticates: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	must[*sts.GetCallerIdentityOutput](t)(s.GoSTS(young).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	root := s.GoIAM(e2etest.Root)
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		keys := must[*iam.ListAccessKeysOutput](t)(root.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("old")}))
+		if len(keys.AccessKeyMetadata) == 1 && keys.AccessKeyMetadata[0].Status == "Expired" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the key is not shown Expired: %+v", keys.AccessKeyMetadata)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, status := range []string{"Active", "Inactive"} {
+		_, err := root.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("old"), AccessKeyId: aws.String(old.KeyID), Status: iamtypes.StatusType(status)})
+		if err == nil || !strings.Contains(err.Error(), "ValidationError") || !strings.Contains(err.Error(), "expired") {
+			t.Fatalf("UpdateAccessKey %s of an expired key: %v", status, err)
+		}
+	}
+	must[*iam.GenerateCredentialReportOutput](t)(root.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}))
+	report := must[*iam.GetCredentialReportOutput](t)(root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{}))
+	for _, line := range strings.Split(string(report.Content), "\n") {
+		if strings.HasPrefix(line, "old,") && strings.Split(line, ",")[8] != "false" {
+			t.Fatalf("the credential report shows the expired key active: %s", line)
+		}
+	}
+	lines, err := os.ReadFile(auditFile)
+	if err != nil || !strings.Contains(string(lines), `"action":"ExpireAccessKey"`) || !strings.Contains(string(lines), old.KeyID) {
+		t.Fatalf("no audit record of the expiry: %v\n%s", err, lines)
+	}
+	must[*iam.DeleteAccessKeyOutput](t)(root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("old"), AccessKeyId: aws.String(old.KeyID)}))
+	if out := s.RunAdmin(t, "keys", "policy", "--account", "123456789012", "--clear"); !strings.Contains(out, "never expire") {
+		t.Fatalf("keys policy --clear: %s", out)
 	}
 }

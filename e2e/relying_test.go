@@ -67,7 +67,8 @@ func relyingCall(t *testing.T, s *e2etest.Server, c e2etest.Creds, method, path 
 }
 
 // clientRequest is an S3 request as a client signs it with aws-sdk-go-v2's
-// signer (x-amz-content-sha256 signed, as the S3 client does), described
+// signer (x-amz-content-sha256 signed, the path encoded once, as the S3
+// client does), described
 // as a relying service passes it to /verify.
 func clientRequest(t *testing.T, c e2etest.Creds, method, host, path, region string, body []byte) map[string]any {
 	t.Helper()
@@ -77,7 +78,9 @@ func clientRequest(t *testing.T, c e2etest.Creds, method, host, path, region str
 	}
 	sum := sha256.Sum256(body)
 	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: c.KeyID, SecretAccessKey: c.Secret, SessionToken: c.Token},
+	// As the S3 client signs: the key URI-encoded once.
+	s3Signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+	if err := s3Signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: c.KeyID, SecretAccessKey: c.Secret, SessionToken: c.Token},
 		req, hex.EncodeToString(sum[:]), "s3", region, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -377,5 +380,29 @@ func TestRelyingRevocationLatency(t *testing.T) {
 	t.Logf("revocation to feed, %d deactivations: p50 %v, p99 %v, max %v", len(lat), lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1])
 	if lat[len(lat)-1] >= time.Second {
 		t.Fatalf("a revocation took %v to reach the feed", lat[len(lat)-1])
+	}
+}
+
+// TestRelyingShutdownEndsLongPolls: a graceful stop does not wait for a
+// revocations call waiting its full time: the call answers a heartbeat,
+// the server exits 0 at once.
+func TestRelyingShutdownEndsLongPolls(t *testing.T) {
+	s := e2etest.Start(t, e2etest.Options{})
+	svc, _ := setUpRelying(t, s)
+	_, out := relyingCall(t, s, svc, "GET", "/latchkey/v1/revocations?after=0&wait=0s", nil)
+	last := int64(out["last"].(float64))
+	answered := make(chan int, 1)
+	go func() {
+		status, _ := relyingCall(t, s, svc, "GET", fmt.Sprintf("/latchkey/v1/revocations?after=%d&wait=25s", last), nil)
+		answered <- status
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	s.Stop() // fails the test unless latchkey exits 0
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the stop took %v with a long poll waiting", took)
+	}
+	if status := <-answered; status != 200 {
+		t.Fatalf("the waiting call answered HTTP %d", status)
 	}
 }

@@ -22,6 +22,7 @@ targets=(
 	"./internal/policy/internal/wildcard FuzzMatch"
 	"./internal/iam FuzzSimulateCustomPolicy"
 	"./internal/secret FuzzOpenSession"
+	"./internal/kubernetes FuzzKubernetesToken"
 	"./internal/relying FuzzVerifyRequest"
 )
 for t in "${targets[@]}"; do

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/audit"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 func newKeysCmd() *cobra.Command {
@@ -19,7 +20,7 @@ func newKeysCmd() *cobra.Command {
 		Example: `  latchkey keys list --data ./latchkey-data --account 123456789012
   latchkey keys quarantine --data ./latchkey-data --account 123456789012 --unused-for 90d --dry-run`,
 	}
-	cmd.AddCommand(newKeysListCmd(), newKeysQuarantineCmd())
+	cmd.AddCommand(newKeysListCmd(), newKeysQuarantineCmd(), newKeysPolicyCmd())
 	return cmd
 }
 
@@ -147,6 +148,71 @@ last --last-used-interval of a running server may not be counted yet.`,
 	cmd.Flags().StringVar(&dst, "audit-log", "", "append an audit record per deactivation to this file (- for standard output)")
 	_ = cmd.MarkFlagRequired("account")
 	_ = cmd.MarkFlagRequired("unused-for")
+	out.register(cmd)
+	return cmd
+}
+
+func newKeysPolicyCmd() *cobra.Command {
+	var (
+		data            dataFlags
+		out             outputFlag
+		account, maxAge string
+		clear           bool
+	)
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "Show or set an account's key policy: the age past which its access keys expire",
+		Long: `Show the account's key policy, or set its maximum key age (--max-age, in days)
+or remove it (--clear). A key older than the maximum shows Status Expired in
+ListAccessKeys, is refused at authentication as InvalidClientTokenId, cannot be
+made Active again, only deleted; each expiry is an audit record of the server.
+The API answers it at GET /latchkey/v1/key-policy.`,
+		Example: `  latchkey keys policy --data ./latchkey-data --account 123456789012 --max-age 90d
+  latchkey keys policy --data ./latchkey-data --account 123456789012 --output json
+  latchkey keys policy --data ./latchkey-data --account 123456789012 --clear`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := out.check(); err != nil {
+				return err
+			}
+			if clear && maxAge != "" {
+				return fmt.Errorf("give --max-age or --clear, not both")
+			}
+			return data.with(cmd, func(d *app.Data) error {
+				ctx := cmd.Context()
+				if maxAge != "" || clear {
+					age := time.Duration(0)
+					if maxAge != "" {
+						var err error
+						if age, err = app.ParseAge(maxAge); err != nil || age <= 0 || age%(24*time.Hour) != 0 {
+							return fmt.Errorf("--max-age must be a whole number of days, such as 90d")
+						}
+					}
+					if err := d.Store.PutKeyPolicy(ctx, store.KeyPolicy{AccountID: account, MaxAge: age}); err != nil {
+						return err
+					}
+				}
+				p, err := d.Store.GetKeyPolicy(ctx, account)
+				if err != nil {
+					return err
+				}
+				days := int(p.MaxAge / (24 * time.Hour))
+				return out.print(cmd.OutOrStdout(), map[string]any{"account": account, "max_key_age_days": days}, func(w io.Writer) error {
+					if days == 0 {
+						_, err := fmt.Fprintf(w, "account %s: keys never expire\n", account)
+						return err
+					}
+					_, err := fmt.Fprintf(w, "account %s: keys expire %d days after their creation\n", account, days)
+					return err
+				})
+			})
+		},
+	}
+	data.register(cmd)
+	cmd.Flags().StringVar(&account, "account", "", "account id")
+	cmd.Flags().StringVar(&maxAge, "max-age", "", "the age past which keys expire, in days (90d)")
+	cmd.Flags().BoolVar(&clear, "clear", false, "remove the policy: keys never expire")
+	_ = cmd.MarkFlagRequired("account")
 	out.register(cmd)
 	return cmd
 }

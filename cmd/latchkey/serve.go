@@ -55,8 +55,10 @@ func newServeCmd() *cobra.Command {
 		logLevel         string
 		logFormat        string
 		lastUsedInterval time.Duration
+		keyExpiry        time.Duration
 		credsFile        string
 		auditDest        string
+		integrations     app.IntegrationFiles
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -75,6 +77,10 @@ key whose secret is printed once to standard error (and written to
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := newLogger(cmd.ErrOrStderr(), logLevel, logFormat)
+			if err != nil {
+				return err
+			}
+			hooks, err := app.LoadIntegrations(integrations)
 			if err != nil {
 				return err
 			}
@@ -102,7 +108,7 @@ key whose secret is printed once to standard error (and written to
 					return err
 				}
 			}
-			return d.Serve(ctx, app.ServeOptions{Listen: listen, LastUsedInterval: lastUsedInterval, Logger: log})
+			return d.Serve(ctx, app.ServeOptions{Listen: listen, LastUsedInterval: lastUsedInterval, Logger: log, Integrations: hooks, KeyExpiryInterval: keyExpiry})
 		},
 	}
 	data.register(cmd)
@@ -110,7 +116,12 @@ key whose secret is printed once to standard error (and written to
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error (env "+envName("log-level")+")")
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "json or text (env "+envName("log-format")+")")
 	cmd.Flags().DurationVar(&lastUsedInterval, "last-used-interval", lastused.DefaultInterval, "how often key last-used dates are flushed to the store (env "+envName("last-used-interval")+")")
+	cmd.Flags().DurationVar(&keyExpiry, "key-expiry-interval", time.Minute, "how often keys past their account's key policy are marked Expired, each with an audit record; they are refused from the moment they pass it (env "+envName("key-expiry-interval")+")")
 	cmd.Flags().StringVar(&auditDest, "audit-log", "", "append the audit trail (JSON lines) to this file, or - for standard output (env "+envName("audit-log")+")")
+	cmd.Flags().StringVar(&integrations.KubernetesClusterID, "kubernetes-cluster-id", "", "serve Kubernetes webhook token authentication for tokens of this cluster id (aws eks get-token --cluster-name ID); with --kubernetes-mapping and --kubernetes-webhook-token-file (env "+envName("kubernetes-cluster-id")+")")
+	cmd.Flags().StringVar(&integrations.KubernetesMappingFile, "kubernetes-mapping", "", "aws-auth ConfigMap (YAML or JSON: mapUsers, mapRoles, mapAccounts) mapping principals to Kubernetes users (env "+envName("kubernetes-mapping")+")")
+	cmd.Flags().StringVar(&integrations.KubernetesWebhookTokenFile, "kubernetes-webhook-token-file", "", "file holding the bearer token kube-apiserver's webhook kubeconfig presents (env "+envName("kubernetes-webhook-token-file")+")")
+	cmd.Flags().StringVar(&integrations.MinIOPluginTokenFile, "minio-plugin-token-file", "", "serve MinIO's access-management plugin, for callers presenting the bearer token in this file (env "+envName("minio-plugin-token-file")+")")
 	cmd.Flags().StringVar(&credsFile, "bootstrap-credentials-file", "", "on first start, also write the generated root credentials to this file, mode 0600 (env "+envName("bootstrap-credentials-file")+")")
 	return cmd
 }

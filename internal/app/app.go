@@ -18,6 +18,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/iam"
+	"github.com/latchkey/latchkey/internal/relying"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
@@ -46,6 +47,10 @@ type Data struct {
 	SessionKey *secret.MasterKey
 	// Audit, when set, receives the audit trail of the handlers built on d.
 	Audit *audit.Log
+
+	// relying is the relying-service API of the last handler built, told
+	// of a shutdown so that its long polls end.
+	relying *relying.Handler
 }
 
 // Close closes the store.

@@ -32,6 +32,19 @@ type ServeOptions struct {
 	// Ready, when set, is called with the bound address once the server
 	// accepts connections.
 	Ready func(addr net.Addr)
+	// Integrations serve other systems' hooks (see LoadIntegrations).
+	Integrations Integrations
+	// KeyExpiryInterval is how often keys past their account's key policy
+	// are marked Expired (default one minute; authentication refuses them
+	// from the moment they pass it either way).
+	KeyExpiryInterval time.Duration
+}
+
+func keyExpiryInterval(d time.Duration) time.Duration {
+	if d <= 0 {
+		return time.Minute
+	}
+	return d
 }
 
 // HTTP server limits: a slow or idle client cannot hold a connection or
@@ -61,6 +74,11 @@ func storeFresh(st store.Store) bool {
 // Handler builds the IAM/STS handler on d. The returned tracker must run
 // (Run) for last-used dates to reach the store.
 func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool) (http.Handler, *lastused.Tracker, error) {
+	return d.HandlerWith(log, lastUsedInterval, ready, Integrations{})
+}
+
+// HandlerWith is Handler serving the integrations in.
+func (d *Data) HandlerWith(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool, in Integrations) (http.Handler, *lastused.Tracker, error) {
 	tracker := lastused.New(d.Store, lastUsedInterval, log)
 	cached := keycache.New(d.Store, 100_000)
 	source := &authz.Source{Store: d.Store, MaxSets: policySetCacheSize}
@@ -68,8 +86,10 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 	stsSvc := &sts.Service{Keys: d.Store, Store: d.Store, Authz: source, SessionKey: d.SessionKey, Issuers: &sts.Issuers{}, Uses: tracker}
 	ops := append([]op.Operation{}, iamSvc.Operations()...)
 	ops = append(ops, stsSvc.Operations()...)
+	policies := &keyPolicies{st: d.Store}
 	auth := &server.Authenticator{
 		Lookup:     cached.LookupAccessKey,
+		Expired:    policies.expired,
 		Keys:       d.Keys,
 		SessionKey: d.SessionKey,
 		Cache:      sigv4.NewSigningKeyCache(4096),
@@ -91,15 +111,22 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 	}
 	rel := &relying.Handler{Auth: auth, Authorizer: authorizer, Source: source, Store: d.Store, Logger: log,
 		Audit: d.Audit, Unavailable: sqlstore.IsUnavailable}
-	return routes(h, rel), tracker, nil
+	d.relying = rel
+	return routes(h, rel, in.handlers(auth, rel, log)), tracker, nil
 }
 
-// routes sends the relying-service API to rel and everything else, as it
-// came (no path cleaning, no redirect: AWS clients sign the path as
-// sent), to aws.
-func routes(aws, rel http.Handler) http.Handler {
+// routes sends the relying-service API to rel (its paths under a prefix
+// of more to that handler) and everything else, as it came (no path
+// cleaning, no redirect: AWS clients sign the path as sent), to aws.
+func routes(aws, rel http.Handler, more map[string]http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, relying.Prefix) {
+			for prefix, h := range more {
+				if strings.HasPrefix(r.URL.Path, prefix) {
+					h.ServeHTTP(w, r)
+					return
+				}
+			}
 			rel.ServeHTTP(w, r)
 			return
 		}
@@ -113,7 +140,7 @@ func routes(aws, rel http.Handler) http.Handler {
 func (d *Data) Serve(ctx context.Context, opts ServeOptions) error {
 	log := opts.Logger
 	var ready atomic.Bool
-	h, tracker, err := d.Handler(log, opts.LastUsedInterval, ready.Load)
+	h, tracker, err := d.HandlerWith(log, opts.LastUsedInterval, ready.Load, opts.Integrations)
 	if err != nil {
 		return err
 	}
@@ -130,9 +157,18 @@ func (d *Data) Serve(ctx context.Context, opts ServeOptions) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if rel := d.relying; rel != nil {
+		srv.RegisterOnShutdown(rel.Shutdown)
+	}
 	trackerCtx, stopTracker := context.WithCancel(context.WithoutCancel(ctx))
 	trackerDone := make(chan struct{})
 	go func() { tracker.Run(trackerCtx); close(trackerDone) }()
+	sweepDone := make(chan struct{})
+	go func() {
+		d.sweepExpiredKeys(trackerCtx, keyExpiryInterval(opts.KeyExpiryInterval), log)
+		close(sweepDone)
+	}()
+	defer func() { <-sweepDone }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -13,12 +13,16 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // The verify operation: a relying service (the root, registered for the
 // scope bench-1/s3) asks Latchkey to verify a client's signed S3 GET and
 // whether the client may read the object. Latchkey only: moto serves no
 // such API.
+
+// s3Signer signs as the S3 client does: the path URI-encoded once.
+var s3Signer = v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
 
 const (
 	verifyRegion = "bench-1"
@@ -57,7 +61,7 @@ func (c *Client) clientGet(ctx context.Context, creds Creds, key string) (map[st
 	const unsigned = "UNSIGNED-PAYLOAD"
 	req.Header.Set("X-Amz-Content-Sha256", unsigned)
 	cr := aws.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey}
-	if err := c.signer.SignHTTP(ctx, cr, req, unsigned, "s3", verifyRegion, time.Now()); err != nil {
+	if err := s3Signer.SignHTTP(ctx, cr, req, unsigned, "s3", verifyRegion, time.Now()); err != nil {
 		return nil, err
 	}
 	return map[string]any{"method": req.Method, "host": verifyHost, "path": req.URL.EscapedPath(), "query": "", "headers": req.Header}, nil

@@ -87,7 +87,15 @@ func (s *Service) updateAccessKey(ctx context.Context, r *op.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return nil, storeErr(s.Store.UpdateAccessKeyStatus(ctx, r.Caller.AccountID, owner, r.Input.String("AccessKeyId"), r.Input.String("Status")))
+	id := r.Input.String("AccessKeyId")
+	if r.Input.String("Status") == store.StatusExpired {
+		return nil, awserr.ValidationError("Status %s is given by the account's key policy, not by UpdateAccessKey.", store.StatusExpired)
+	}
+	err = s.Store.UpdateAccessKeyStatus(ctx, r.Caller.AccountID, owner, id, r.Input.String("Status"))
+	if errors.Is(err, store.ErrKeyExpired) {
+		return nil, awserr.ValidationError("The access key %s is expired under the account's key policy and cannot be made Active or Inactive again; delete it and create another.", id)
+	}
+	return nil, storeErr(err)
 }
 
 func (s *Service) deleteAccessKey(ctx context.Context, r *op.Request) (any, error) {

@@ -78,5 +78,9 @@ type Operation struct {
 	// their input (AssumeRoleWithWebIdentity). Their caller is
 	// principal.Anonymous; they have no Permission.
 	Unsigned bool
-	Handler  Handler
+	// JSON marks actions that also answer in AWS's JSON shape when the
+	// client asks for it (Accept: application/json), as STS does for
+	// GetCallerIdentity; the result then needs json tags matching its XML.
+	JSON    bool
+	Handler Handler
 }

@@ -210,6 +210,7 @@ func (h *Handler) revocations(ctx context.Context, c *caller, now time.Time) (an
 	}
 	deadline := time.Now().Add(wait)
 	gen := h.Store.Generation()
+	stop := h.stopping()
 	for {
 		changes, first, last, err := h.Store.Changes(ctx, after, 1000)
 		if err != nil {
@@ -241,6 +242,9 @@ func (h *Handler) revocations(ctx context.Context, c *caller, now time.Time) (an
 			case <-ctx.Done():
 				t.Stop()
 				return nil, awserr.ServiceUnavailable(ctx.Err())
+			case <-stop:
+				t.Stop()
+				return out, nil // shutting down: what there is, a heartbeat
 			case <-t.C:
 			}
 			if g := h.Store.Generation(); g != gen {

@@ -166,3 +166,21 @@ func storeError(err error, name string) error {
 	}
 	return awserr.InternalFailure(err)
 }
+
+// keyPolicy answers the caller's account's key policy
+// (latchkey:GetKeyPolicy on arn:aws:latchkey::ACCOUNT:key-policy):
+// {"account", "max_key_age_days"}, 0 when keys never expire.
+func (h *Handler) keyPolicy(w http.ResponseWriter, r *http.Request, rec *record, now time.Time) (any, error) {
+	p, sr, _, err := h.authenticate(w, r, rec, now, http.MethodGet, "latchkey:GetKeyPolicy")
+	if err != nil {
+		return nil, err
+	}
+	if err := h.authorizeCall(r, rec, sr, p, "latchkey:GetKeyPolicy", "arn:aws:latchkey::"+p.AccountID+":key-policy", p.AccountID, now); err != nil {
+		return nil, err
+	}
+	kp, err := h.Store.GetKeyPolicy(r.Context(), p.AccountID)
+	if err != nil {
+		return nil, awserr.InternalFailure(err)
+	}
+	return map[string]any{"account": p.AccountID, "max_key_age_days": int(kp.MaxAge / (24 * time.Hour))}, nil
+}

@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/audit"
@@ -62,6 +63,7 @@ const (
 // Store is what the API reads.
 type Store interface {
 	store.RelyingServices
+	store.KeyPolicies
 	store.ChangeLog
 	store.ChangeFeed
 	store.Accounts
@@ -86,6 +88,25 @@ type Handler struct {
 	// change log (default 100 ms); MaxWait caps its wait (default 25 s).
 	PollInterval time.Duration
 	MaxWait      time.Duration
+
+	stopOnce sync.Once
+	stopMu   sync.Mutex
+	stop     chan struct{} // closed by Shutdown
+}
+
+// Shutdown ends the revocations calls waiting (each answers what it has,
+// a heartbeat), so that a graceful shutdown does not wait for them.
+func (h *Handler) Shutdown() {
+	h.stopOnce.Do(func() { close(h.stopping()) })
+}
+
+func (h *Handler) stopping() chan struct{} {
+	h.stopMu.Lock()
+	defer h.stopMu.Unlock()
+	if h.stop == nil {
+		h.stop = make(chan struct{})
+	}
+	return h.stop
 }
 
 // Error is the JSON shape of a refusal.
@@ -127,6 +148,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res, err = h.call(w, r, rec, now, http.MethodGet, "latchkey:ReadRevocations", h.revocations)
 	case "relying-services":
 		res, err = h.manage(w, r, rec, now, "")
+	case "key-policy":
+		res, err = h.keyPolicy(w, r, rec, now)
 	default:
 		if name, ok := strings.CutPrefix(r.URL.Path, Prefix+"relying-services/"); ok && name != "" {
 			res, err = h.manage(w, r, rec, now, name)
@@ -463,7 +486,13 @@ func (h *Handler) verifyRequest(ctx context.Context, rs store.RelyingService, d 
 	if p, err := url.PathUnescape(d.Path); err == nil {
 		u.Path = p
 	}
-	r := &http.Request{Method: d.Method, URL: u, Host: d.Host, Header: http.Header{}}
+	// RequestURI as received: the canonical request starts from the path
+	// exactly as the client sent it.
+	uri := d.Path
+	if d.Query != "" {
+		uri += "?" + d.Query
+	}
+	r := &http.Request{Method: d.Method, URL: u, RequestURI: uri, Host: d.Host, Header: http.Header{}}
 	for name, values := range d.Headers {
 		if strings.EqualFold(name, "Host") {
 			continue // the host is d.Host

@@ -30,7 +30,11 @@ type KeyLookup func(ctx context.Context, id string) (store.AccessKey, error)
 // Authenticator verifies SigV4 signatures against the stored keys.
 type Authenticator struct {
 	Lookup KeyLookup
-	Keys   *secret.Keyring
+	// Expired, when set, reports whether an Active key is past its
+	// account's key policy (it is then refused as if Inactive, before the
+	// store marks it Expired); an error refuses the request.
+	Expired func(ctx context.Context, k store.AccessKey, now time.Time) (bool, error)
+	Keys    *secret.Keyring
 	// SessionKey opens session tokens.
 	SessionKey *secret.MasterKey
 	Cache      *sigv4.SigningKeyCache
@@ -105,8 +109,8 @@ func (a *Authenticator) Verify(ctx context.Context, sr *sigv4.SignedRequest, now
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
-	if k.Status != store.StatusActive {
-		return nil, awserr.InvalidClientTokenID()
+	if err := a.usable(ctx, k, now); err != nil {
+		return nil, err
 	}
 	plain, err := a.Keys.Open(k.MasterKeyID, k.SecretCiphertext, []byte(k.ID))
 	if err != nil {
@@ -158,8 +162,8 @@ func (a *Authenticator) Secret(ctx context.Context, accessKeyID, sessionToken st
 	if err != nil {
 		return nil, "", awserr.InternalFailure(err)
 	}
-	if k.Status != store.StatusActive {
-		return nil, "", awserr.InvalidClientTokenID()
+	if err := a.usable(ctx, k, now); err != nil {
+		return nil, "", err
 	}
 	plain, err := a.Keys.Open(k.MasterKeyID, k.SecretCiphertext, []byte(k.ID))
 	if err != nil {
@@ -170,6 +174,23 @@ func (a *Authenticator) Secret(ctx context.Context, accessKeyID, sessionToken st
 		return nil, "", awserr.InternalFailure(err)
 	}
 	return p, string(plain), nil
+}
+
+// usable refuses a key that is not Active, or past its key policy.
+func (a *Authenticator) usable(ctx context.Context, k store.AccessKey, now time.Time) error {
+	if k.Status != store.StatusActive {
+		return awserr.InvalidClientTokenID()
+	}
+	if a.Expired != nil {
+		expired, err := a.Expired(ctx, k, now)
+		if err != nil {
+			return awserr.InternalFailure(err)
+		}
+		if expired {
+			return awserr.InvalidClientTokenID()
+		}
+	}
+	return nil
 }
 
 // Credentials is Secret without the secret.

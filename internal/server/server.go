@@ -160,6 +160,7 @@ type logRecord struct {
 	requestID, service, action, caller, accessKeyID, code string
 	accountID, target, decision                           string
 	mutating                                              bool
+	json                                                  bool // answer in AWS's JSON shape
 	status                                                int
 	cause                                                 error
 }
@@ -198,6 +199,10 @@ func (s *Server) fail(w http.ResponseWriter, rec *logRecord, err error) int {
 	if e.Status >= 500 && e.Cause == nil {
 		rec.cause = err
 	}
+	if rec.json {
+		renderJSONError(w, rec.requestID, e)
+		return e.Status
+	}
 	renderError(w, rec.service, rec.requestID, e)
 	return e.Status
 }
@@ -227,6 +232,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 		}
 	}
 	rec.action = params.String("Action")
+	if o := s.ops["sts:"+rec.action]; o != nil && o.JSON && acceptsJSON(r) {
+		rec.json = true
+	}
 	if s.ops["sts:"+rec.action] != nil && s.ops["iam:"+rec.action] == nil {
 		rec.service = "sts"
 	}
@@ -313,6 +321,12 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	result, err := o.Handler(ctx, req)
 	if err != nil {
 		return s.fail(w, rec, err)
+	}
+	if rec.json {
+		if err := renderJSONResult(w, o.Action, rec.requestID, result); err != nil {
+			return s.fail(w, rec, awserr.InternalFailure(err))
+		}
+		return http.StatusOK
 	}
 	if err := renderResult(w, o.Service, o.Action, rec.requestID, result, m.ResultWrapper != ""); err != nil {
 		return s.fail(w, rec, awserr.InternalFailure(err))

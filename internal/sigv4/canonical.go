@@ -158,13 +158,24 @@ type canonicalInput struct {
 	contentLength          int64    // r.ContentLength, used when no Content-Length header; -1 unknown
 	transferEncoding       []string // r.TransferEncoding, used when no Transfer-Encoding header
 	signedHeaders          []string
+	// s3: the path is the canonical URI as sent, neither normalized nor
+	// encoded again (S3's exception to SigV4's rule: its clients sign the
+	// object key URI-encoded once).
+	s3 bool
 }
 
 // appendTo appends the canonical request to dst.
 func (in *canonicalInput) appendTo(dst []byte, payloadHash string) []byte {
 	dst = append(dst, in.method...)
 	dst = append(dst, '\n')
-	dst = appendCanonicalPath(dst, in.path)
+	switch {
+	case in.s3 && in.path != "":
+		dst = append(dst, in.path...)
+	case in.s3:
+		dst = append(dst, '/')
+	default:
+		dst = appendCanonicalPath(dst, in.path)
+	}
 	dst = append(dst, '\n')
 	dst = appendCanonicalQuery(dst, in.rawQuery, in.presigned)
 	dst = append(dst, '\n')

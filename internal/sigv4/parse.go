@@ -290,6 +290,7 @@ func newSignedRequest(r *http.Request, a authorization, t time.Time, date string
 		},
 	}
 	s.in.transferEncoding = r.TransferEncoding
+	s.in.s3 = s.Service == "s3"
 	var db [len(dateFormat)]byte
 	if want := t.UTC().AppendFormat(db[:0], dateFormat); s.Date != string(want) {
 		return s, newError(SignatureMismatch, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",

@@ -87,12 +87,29 @@ func (s *SignedRequest) Verify(secret string, cache *SigningKeyCache) error {
 	} else {
 		key = deriveSigningKey(secret, s.Date, s.Region, s.Service)
 	}
+	return s.verify(key[:])
+}
+
+// VerifyWithSigningKey is Verify for a verifier that holds the signing key
+// of s's scope (DeriveSigningKey of the secret, s.Date, s.Region and
+// s.Service) instead of the secret: a relying service given the key by
+// Latchkey. A key of another scope, or of the wrong length, does not match.
+func (s *SignedRequest) VerifyWithSigningKey(signingKey []byte) error {
+	if len(signingKey) != sha256.Size {
+		return &Error{Kind: SignatureMismatch, Message: MismatchMessage}
+	}
+	return s.verify(signingKey)
+}
+
+// verify compares the signature sent with the one key makes of the rebuilt
+// string to sign.
+func (s *SignedRequest) verify(key []byte) error {
 	// Both texts are built in stack buffers when they fit (the usual case).
 	var cbuf [2048]byte
 	creq := s.appendCanonicalRequest(cbuf[:0])
 	var sbuf [256]byte
 	sts := appendStringToSign(sbuf[:0], s.Time, "", s.Date, s.Region, s.Service, sha256.Sum256(creq))
-	want := hmacSHA256(key[:], sts)
+	want := hmacSHA256(key, sts)
 	got, ok := decodeSignature(s.Signature)
 	if !hmac.Equal(want[:], got[:]) || !ok {
 		return &Error{Kind: SignatureMismatch, Message: MismatchMessage, creq: string(creq), sts: string(sts)}

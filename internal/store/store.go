@@ -267,6 +267,9 @@ type PolicyEntity struct {
 const (
 	StatusActive   = "Active"
 	StatusInactive = "Inactive"
+	// StatusExpired is a key older than its account's key policy allows
+	// (KeyPolicies): it never authenticates again and can only be deleted.
+	StatusExpired = "Expired"
 )
 
 // AccessKey is a long-lived credential of a user or of an account's root.
@@ -589,6 +592,30 @@ type ChangeFeed interface {
 	ExternalGeneration() uint64
 }
 
+// KeyPolicy is an account's rule for its access keys: MaxAge, when set,
+// is the age past which a key expires.
+type KeyPolicy struct {
+	AccountID string
+	MaxAge    time.Duration // whole days; 0: keys never expire
+}
+
+// ErrKeyExpired: the key expired (StatusExpired) and can only be deleted.
+var ErrKeyExpired = errors.New("the access key is expired")
+
+// KeyPolicies holds the accounts' key policies and expires keys by them.
+type KeyPolicies interface {
+	// GetKeyPolicy is the account's policy (MaxAge 0 when it has none).
+	GetKeyPolicy(ctx context.Context, accountID string) (KeyPolicy, error)
+	// PutKeyPolicy sets the account's policy; MaxAge 0 removes it.
+	PutKeyPolicy(ctx context.Context, p KeyPolicy) error
+	// ListKeyPolicies is every account's policy that has a MaxAge.
+	ListKeyPolicies(ctx context.Context) ([]KeyPolicy, error)
+	// ExpireKeys marks Expired, in one transaction, every key of the
+	// account created before createdBefore and not expired yet, and
+	// returns them as they were.
+	ExpireKeys(ctx context.Context, accountID string, createdBefore time.Time) ([]AccessKey, error)
+}
+
 // RelyingService is a service that trusts Latchkey to verify and
 // authorize its callers: it calls Latchkey as Principal, and may have
 // verified only requests signed for its Scopes and addressed to its Hosts.
@@ -648,6 +675,8 @@ const (
 	ChangeAccessKeyActivated     ChangeKind = "AccessKeyActivated"
 	ChangeAccessKeyDeactivated   ChangeKind = "AccessKeyDeactivated"
 	ChangeAccessKeyDeleted       ChangeKind = "AccessKeyDeleted"
+	ChangeAccessKeyExpired       ChangeKind = "AccessKeyExpired"
+	ChangeKeyPolicyChanged       ChangeKind = "KeyPolicyChanged"
 	ChangeGroupCreated           ChangeKind = "GroupCreated"
 	ChangeGroupUpdated           ChangeKind = "GroupUpdated"
 	ChangeGroupDeleted           ChangeKind = "GroupDeleted"
@@ -839,6 +868,7 @@ type Store interface {
 	ChangeFeed
 	ChangeLog
 	RelyingServices
+	KeyPolicies
 	Meta
 	// Check runs the backend's own integrity check.
 	Check(ctx context.Context) error

@@ -44,9 +44,9 @@ func (s *Service) assumed(roleID string, r *op.Request) {
 }
 
 type getCallerIdentityResult struct {
-	UserID  string `xml:"UserId"`
-	Account string `xml:"Account"`
-	Arn     string `xml:"Arn"`
+	UserID  string `xml:"UserId" json:"UserId"`
+	Account string `xml:"Account" json:"Account"`
+	Arn     string `xml:"Arn" json:"Arn"`
 }
 
 // AppendXML renders the result without reflection: GetCallerIdentity is
@@ -67,7 +67,8 @@ func (s *Service) Operations() []op.Operation {
 		{
 			// AWS needs no permission for GetCallerIdentity: an explicit deny
 			// does not stop it either.
-			Service: "sts", Action: "GetCallerIdentity",
+			// AWS answers it in JSON too (aws-iam-authenticator asks).
+			Service: "sts", Action: "GetCallerIdentity", JSON: true,
 			Handler: s.getCallerIdentity,
 		},
 		{

@@ -2,11 +2,11 @@
 // authenticating a request does not read the database.
 //
 // This process's writes invalidate the keys they change precisely; the
-// writes of other servers sharing the store are followed through the
-// store's ExternalGeneration (store.ChangeFeed): when it advances, the
-// whole cache is dropped. On the embedded store, other processes (the admin
-// commands) only add accounts and keys, which a cache miss finds. Misses
-// are never cached, so a key created anywhere authenticates at once.
+// writes of other processes sharing the store (servers on one PostgreSQL
+// database, the admin commands on the embedded one) are followed through
+// the store's ExternalGeneration (store.ChangeFeed): when it advances, the
+// whole cache is dropped. Misses are never cached, so a key created
+// anywhere authenticates at once.
 //
 // Coherence: a write invalidates after it commits and before it returns,
 // so once a deactivation or deletion is acknowledged no later request

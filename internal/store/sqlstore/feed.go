@@ -14,7 +14,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// The change feed of a store several servers share (PostgreSQL).
+// The change feed of a store several processes share: servers on one
+// PostgreSQL database; a server and the admin commands on one embedded
+// database (which poll: SQLite has no notifications).
 //
 // Every write transaction that can change what authenticates or what is
 // allowed advances the one row of the changes table inside the

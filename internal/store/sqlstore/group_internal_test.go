@@ -90,10 +90,12 @@ func TestPreparedWrites(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// Prepared after the batch that met it, before the next batch:
+		// surely by the time the next write has returned.
 		s.prepared.mu.Lock()
 		_, prepared := s.prepared.stmts[stmt]
 		s.prepared.mu.Unlock()
-		if !prepared {
+		if i > 0 && !prepared {
 			t.Fatalf("after write %d the statement is not prepared", i)
 		}
 	}

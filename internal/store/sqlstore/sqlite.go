@@ -62,6 +62,14 @@ func OpenSQLite(ctx context.Context, dir string) (*Store, error) {
 	}
 	s.prepared = newStmtCache(write)
 	s.startCommitter()
+	// The admin commands write the same file from processes of their own
+	// (a key quarantined, a key policy set): the server follows their
+	// changes through the change counter as servers sharing PostgreSQL
+	// do, by polling alone.
+	if err := s.startFeed(ctx, "", false); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -681,11 +681,23 @@ func keyStatusChange(status string) store.ChangeKind {
 	return store.ChangeAccessKeyDeactivated
 }
 
-// UpdateAccessKeyStatus implements store.AccessKeys.
+// UpdateAccessKeyStatus implements store.AccessKeys: an Expired key
+// changes no more (store.ErrKeyExpired).
 func (s *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, id, status string) error {
 	return s.tx(ctx, func(tx *txn) error {
 		tx.changed(keyStatusChange(status), accountID, id)
-		return s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `UPDATE access_keys SET status = ?`, status)
+		err := s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `UPDATE access_keys SET status = CASE WHEN status = '`+store.StatusExpired+`' THEN status ELSE ? END`, status)
+		if err != nil {
+			return err
+		}
+		var now string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM access_keys WHERE id = ?`), id).Scan(&now); err != nil {
+			return err
+		}
+		if now == store.StatusExpired && status != store.StatusExpired {
+			return store.ErrKeyExpired
+		}
+		return nil
 	})
 }
 
