@@ -17,36 +17,48 @@ import (
 // a key past the age already (keyPolicies.expired), so expiry takes effect
 // on time, not on the sweeper's.
 
-// keyPolicies caches the accounts' key policies for authentication,
-// valid while the store's generation stands (a policy change advances
-// it, on this server at once and on others within the feed's bound).
+// keyPolicies caches the accounts' key policies for authentication. Key
+// policies are set by the admin commands, from processes of their own:
+// the cache follows the store's ExternalGeneration, which other
+// processes' writes advance (within the feed's bound), and an entry is
+// read again after keyPolicyTTL in any case (for a change made by this
+// process, a development reset). Following every write's generation would
+// read the store on every authentication after a write.
 type keyPolicies struct {
 	st  store.Store
 	mu  sync.RWMutex
 	gen uint64
-	by  map[string]time.Duration // account → max age (0: none)
+	by  map[string]cachedKeyPolicy
 }
 
+type cachedKeyPolicy struct {
+	maxAge time.Duration // 0: none
+	until  time.Time
+}
+
+const keyPolicyTTL = time.Second
+
 func (c *keyPolicies) expired(ctx context.Context, k store.AccessKey, now time.Time) (bool, error) {
-	gen := c.st.Generation()
+	gen := c.st.ExternalGeneration()
+	mono := time.Now()
 	c.mu.RLock()
-	maxAge, ok := c.by[k.AccountID]
-	fresh := c.gen == gen && c.by != nil
+	e, ok := c.by[k.AccountID]
+	ok = ok && c.gen == gen && mono.Before(e.until)
 	c.mu.RUnlock()
-	if !fresh || !ok {
+	if !ok {
 		p, err := c.st.GetKeyPolicy(ctx, k.AccountID)
 		if err != nil {
 			return false, err
 		}
-		maxAge = p.MaxAge
+		e = cachedKeyPolicy{maxAge: p.MaxAge, until: mono.Add(keyPolicyTTL)}
 		c.mu.Lock()
 		if c.gen != gen || c.by == nil || len(c.by) >= 100_000 {
-			c.gen, c.by = gen, map[string]time.Duration{}
+			c.gen, c.by = gen, map[string]cachedKeyPolicy{}
 		}
-		c.by[k.AccountID] = maxAge
+		c.by[k.AccountID] = e
 		c.mu.Unlock()
 	}
-	return maxAge > 0 && now.Sub(k.CreatedAt) >= maxAge, nil
+	return e.maxAge > 0 && now.Sub(k.CreatedAt) >= e.maxAge, nil
 }
 
 // ExpireKeys marks Expired every key past its account's key policy, with

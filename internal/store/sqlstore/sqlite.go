@@ -74,10 +74,10 @@ func OpenSQLite(ctx context.Context, dir string) (*Store, error) {
 }
 
 var sqliteDialect = dialect{
-	name:          "sqlite",
-	rebind:        func(q string) string { return q },
-	bumpChanges:   `UPDATE changes SET seq = seq + ? WHERE id = 1 RETURNING seq`,
-	insertChanges: `INSERT INTO change_log (seq, kind, account_id, subject, at) SELECT ? + CAST(key AS INTEGER), json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ? FROM json_each(?)`,
+	name:        "sqlite",
+	rebind:      func(q string) string { return q },
+	bumpChanges: `UPDATE changes SET seq = seq + ? WHERE id = 1 RETURNING seq`,
+	// insertChanges: none, a change a prepared insert (changelog.go).
 	// One process owns a data dir, and its writes go through one
 	// connection that locks the database at BEGIN.
 	migrationLock: func(context.Context, *sql.DB) (func(), error) { return func() {}, nil },

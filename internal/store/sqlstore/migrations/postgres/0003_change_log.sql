@@ -1,6 +1,7 @@
 -- The change log: what each write counted by the changes counter changed,
 -- one entry per change, numbered by the counter without gaps
--- (changelog.go). Entries older than a day are pruned.
+-- (changelog.go). Entries older than a day are pruned (by position:
+-- the log is in commit order, so no index on the time is needed).
 -- (Statements are split on semicolons: none in comments.)
 CREATE TABLE change_log (
     seq         BIGINT PRIMARY KEY,
@@ -9,4 +10,3 @@ CREATE TABLE change_log (
     subject     TEXT COLLATE "C" NOT NULL,
     at          BIGINT NOT NULL
 );
-CREATE INDEX change_log_at ON change_log (at);
