@@ -145,7 +145,7 @@ func (v *Verifier) applyLocked(revs []Revocation) {
 		}
 		all := func(decisionID, Principal) bool { return true }
 		switch rev.Kind {
-		case AccessKeyDeactivated, AccessKeyDeleted:
+		case AccessKeyDeactivated, AccessKeyDeleted, AccessKeyExpired:
 			dropKeys(func(id keyID, p Principal) bool { return id.accessKeyID == rev.Subject || p.AccessKeyID == rev.Subject })
 			dropDecisions(func(id decisionID, _ Principal) bool { return id.accessKeyID == rev.Subject })
 		case UserDeleted, UserUpdated:

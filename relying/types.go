@@ -91,6 +91,8 @@ type Revocation struct {
 const (
 	AccessKeyDeactivated   = "AccessKeyDeactivated"
 	AccessKeyDeleted       = "AccessKeyDeleted"
+	AccessKeyExpired       = "AccessKeyExpired"
+	KeyPolicyChanged       = "KeyPolicyChanged"
 	UserDeleted            = "UserDeleted"
 	UserUpdated            = "UserUpdated"
 	PolicyChanged          = "PolicyChanged"
