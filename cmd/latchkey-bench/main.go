@@ -233,13 +233,14 @@ func newBenchCompareCmd() *cobra.Command {
 		motoPath  string
 		noCeiling bool
 		store     string
+		extra     string
 	)
 	cmd := &cobra.Command{
 		Use:   "compare",
 		Short: "Compare latchkey with moto and with the ceiling, side by side",
-		Long: `Start latchkey (see --latchkey; on a temporary data dir, --log-level warn),
-moto_server (found on PATH; it accepts any credentials) and, for caller, the
-ceiling: a minimal Go server that only verifies the SigV4 signature against
+		Long: `Start latchkey (see --latchkey; on a temporary data dir, --log-level warn,
+then --latchkey-args), moto_server (found on PATH; it accepts any credentials)
+and, for caller, the ceiling: a minimal Go server that only verifies the SigV4 signature against
 one fixed secret with Latchkey's verifier and answers. Load each with the same
 operation, alternating, for --rounds rounds of -n operations (or --duration),
 and print the medians, latchkey/moto and latchkey/ceiling.`,
@@ -259,7 +260,7 @@ and print the medians, latchkey/moto and latchkey/ceiling.`,
 				return err
 			}
 			o := bench.CompareOptions{Rounds: rounds, Load: load, OpOptions: f.opts, Executable: exe, CeilingExecutable: self,
-				MotoPath: motoPath, NoCeiling: noCeiling, Store: store}
+				MotoPath: motoPath, NoCeiling: noCeiling, Store: store, LatchkeyArgs: strings.Fields(extra)}
 			for _, name := range ops {
 				op, err := bench.LookupOp(name)
 				if err != nil {
@@ -297,6 +298,7 @@ and print the medians, latchkey/moto and latchkey/ceiling.`,
 	cmd.Flags().StringVar(&motoPath, "moto", "", "moto_server executable; default: found on PATH (env "+envName("moto")+")")
 	cmd.Flags().BoolVar(&noCeiling, "no-ceiling", false, "leave the ceiling out (env "+envName("no-ceiling")+")")
 	cmd.Flags().StringVar(&store, "store", "", "run latchkey on this PostgreSQL database (an empty one) instead of the embedded store (env "+envName("store")+")")
+	cmd.Flags().StringVar(&extra, "latchkey-args", "", `more arguments for latchkey serve, split at spaces, after the bench's own: "--log-level info --audit-log /tmp/audit.jsonl" measures request logging and the audit trail (env `+envName("latchkey-args")+")")
 	return cmd
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/lastused"
+	"github.com/latchkey/latchkey/internal/logbuf"
 )
 
 // DefaultListen is the address `latchkey serve` listens on by default.
@@ -58,6 +59,8 @@ func newServeCmd() *cobra.Command {
 		keyExpiry        time.Duration
 		credsFile        string
 		auditDest        string
+		metricsListen    string
+		dev              devFlags
 		integrations     app.IntegrationFiles
 	)
 	cmd := &cobra.Command{
@@ -69,23 +72,34 @@ On first start with an empty data dir, the first account is created: with the id
 and root key in LATCHKEY_ACCOUNT_ID, LATCHKEY_ROOT_ACCESS_KEY_ID and
 LATCHKEY_ROOT_SECRET_ACCESS_KEY when set, otherwise a random account and root
 key whose secret is printed once to standard error (and written to
---bootstrap-credentials-file when given).`,
+--bootstrap-credentials-file when given).
+
+With --dev, a development server for test suites, in place of an emulator:
+its data lives in a temporary folder removed at exit, and
+--authorization=off lets every caller do everything in its own account.`,
 		Example: `  latchkey serve --data ./latchkey-data
   LATCHKEY_ACCOUNT_ID=123456789012 LATCHKEY_ROOT_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE \
       LATCHKEY_ROOT_SECRET_ACCESS_KEY=... latchkey serve --listen 0.0.0.0:7480
-  latchkey serve --store postgres://latchkey@db:5432/latchkey?sslmode=verify-full --master-key-file /etc/latchkey/master.key`,
+  latchkey serve --store postgres://latchkey@db:5432/latchkey?sslmode=verify-full --master-key-file /etc/latchkey/master.key
+  latchkey serve --dev --authorization=off --listen 127.0.0.1:0 --ready-file ./latchkey.addr`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := newLogger(cmd.ErrOrStderr(), logLevel, logFormat)
+			if err := dev.check(cmd, &logFormat); err != nil {
+				return err
+			}
+			logOut := logbuf.New(cmd.ErrOrStderr())
+			defer logOut.Close()
+			log, err := newLogger(logOut, logLevel, logFormat)
 			if err != nil {
 				return err
 			}
+			log = slog.New(logbuf.Handler(log.Handler(), logOut, slog.LevelWarn))
 			hooks, err := app.LoadIntegrations(integrations)
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			d, err := app.Open(ctx, data.options())
+			d, err := dev.open(ctx, &data)
 			if err != nil {
 				return err
 			}
@@ -94,29 +108,34 @@ key whose secret is printed once to standard error (and written to
 				return err
 			}
 			defer d.Audit.Close()
-			want := app.RootCredentials{
+			want := dev.root(app.RootCredentials{
 				AccountID:       os.Getenv("LATCHKEY_ACCOUNT_ID"),
 				AccessKeyID:     os.Getenv("LATCHKEY_ROOT_ACCESS_KEY_ID"),
 				SecretAccessKey: os.Getenv("LATCHKEY_ROOT_SECRET_ACCESS_KEY"),
-			}
+			})
 			created, err := d.Bootstrap(ctx, want, log)
 			if err != nil {
 				return err
 			}
 			if created != nil && want.SecretAccessKey == "" {
+				_ = logOut.Flush() // the banner comes after the lines before it
 				if err := announceRoot(cmd.ErrOrStderr(), *created, credsFile, data.dataDir); err != nil {
 					return err
 				}
 			}
-			return d.Serve(ctx, app.ServeOptions{Listen: listen, LastUsedInterval: lastUsedInterval, Logger: log, Integrations: hooks, KeyExpiryInterval: keyExpiry})
+			ctx, ready, served := dev.serving(ctx, cmd.ErrOrStderr(), logOut.Flush, d, want)
+			return served(d.Serve(ctx, app.ServeOptions{Listen: listen, LastUsedInterval: lastUsedInterval, Logger: log, Integrations: hooks, KeyExpiryInterval: keyExpiry,
+				MetricsListen: metricsListen, Version: version, FlushLog: logOut.Flush, Ready: ready}))
 		},
 	}
 	data.register(cmd)
+	dev.register(cmd)
 	cmd.Flags().StringVar(&listen, "listen", DefaultListen, "address to listen on (env "+envName("listen")+")")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error (env "+envName("log-level")+")")
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "json or text (env "+envName("log-format")+")")
 	cmd.Flags().DurationVar(&lastUsedInterval, "last-used-interval", lastused.DefaultInterval, "how often key last-used dates are flushed to the store (env "+envName("last-used-interval")+")")
 	cmd.Flags().DurationVar(&keyExpiry, "key-expiry-interval", time.Minute, "how often keys past their account's key policy are marked Expired, each with an audit record; they are refused from the moment they pass it (env "+envName("key-expiry-interval")+")")
+	cmd.Flags().StringVar(&metricsListen, "metrics-listen", "", "serve the Prometheus metrics on this address only, instead of at /metrics of --listen (env "+envName("metrics-listen")+")")
 	cmd.Flags().StringVar(&auditDest, "audit-log", "", "append the audit trail (JSON lines) to this file, or - for standard output (env "+envName("audit-log")+")")
 	cmd.Flags().StringVar(&integrations.KubernetesClusterID, "kubernetes-cluster-id", "", "serve Kubernetes webhook token authentication for tokens of this cluster id (aws eks get-token --cluster-name ID); with --kubernetes-mapping and --kubernetes-webhook-token-file (env "+envName("kubernetes-cluster-id")+")")
 	cmd.Flags().StringVar(&integrations.KubernetesMappingFile, "kubernetes-mapping", "", "aws-auth ConfigMap (YAML or JSON: mapUsers, mapRoles, mapAccounts) mapping principals to Kubernetes users (env "+envName("kubernetes-mapping")+")")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/iam"
+	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/relying"
 	"github.com/latchkey/latchkey/internal/secret"
 	"github.com/latchkey/latchkey/internal/store"
@@ -51,10 +52,14 @@ type Data struct {
 	// relying is the relying-service API of the last handler built, told
 	// of a shutdown so that its long polls end.
 	relying *relying.Handler
+	// dev is set on a development server's data (OpenDev).
+	dev *devMode
+	// metrics, when set (Serve), is what the handlers built on d report to.
+	metrics *metrics.Metrics
 }
 
-// Close closes the store.
-func (d *Data) Close() error { return d.Store.Close() }
+// Close closes the store, and removes a development server's folder.
+func (d *Data) Close() error { return errors.Join(d.Store.Close(), d.removeDev()) }
 
 const (
 	metaMasterKeyCheck = "master_key_check"

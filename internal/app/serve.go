@@ -14,6 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/iam"
 	"github.com/latchkey/latchkey/internal/lastused"
+	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/op"
 	"github.com/latchkey/latchkey/internal/relying"
 	"github.com/latchkey/latchkey/internal/server"
@@ -38,6 +39,16 @@ type ServeOptions struct {
 	// are marked Expired (default one minute; authentication refuses them
 	// from the moment they pass it either way).
 	KeyExpiryInterval time.Duration
+	// MetricsListen, when set, is the only address serving /metrics;
+	// otherwise the main listener serves it, unauthenticated like
+	// /healthz.
+	MetricsListen string
+	// Version labels the build_info metric.
+	Version string
+	// FlushLog, when set, is called once the server has shut down, after
+	// its last line is logged: the log's buffer must reach its
+	// destination before the process exits.
+	FlushLog func() error
 }
 
 func keyExpiryInterval(d time.Duration) time.Duration {
@@ -81,6 +92,18 @@ func (d *Data) Handler(log *slog.Logger, lastUsedInterval time.Duration, ready f
 func (d *Data) HandlerWith(log *slog.Logger, lastUsedInterval time.Duration, ready func() bool, in Integrations) (http.Handler, *lastused.Tracker, error) {
 	tracker := lastused.New(d.Store, lastUsedInterval, log)
 	cached := keycache.New(d.Store, 100_000)
+	var observer server.Observer
+	if m := d.metrics; m != nil {
+		observer = observing{m}
+		cached.Observe = m.KeyLookup
+		tracker.OnFlush = m.LastUsedFlush
+		m.LastUsedPending(tracker.PendingAge)
+		if c, ok := d.Store.(interface {
+			ObserveCommits(func(writes int, took time.Duration))
+		}); ok {
+			c.ObserveCommits(m.Commit)
+		}
+	}
 	source := &authz.Source{Store: d.Store, MaxSets: policySetCacheSize}
 	iamSvc := &iam.Service{Store: cached, Authz: source, Keys: d.Keys, LastUsed: tracker}
 	stsSvc := &sts.Service{Keys: d.Store, Store: d.Store, Authz: source, SessionKey: d.SessionKey, Issuers: &sts.Issuers{}, Uses: tracker}
@@ -99,20 +122,24 @@ func (d *Data) HandlerWith(log *slog.Logger, lastUsedInterval time.Duration, rea
 	authorizer := &server.PolicyAuthorizer{Source: source}
 	h, err := server.New(server.Config{
 		Auth:        auth,
-		Authorizer:  authorizer,
+		Authorizer:  d.authorizer(authorizer),
 		Operations:  ops,
 		Logger:      log,
 		Ready:       func() bool { return (ready == nil || ready()) && storeFresh(d.Store) },
 		Unavailable: sqlstore.IsUnavailable,
 		Audit:       d.Audit,
+		Observer:    observer,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	rel := &relying.Handler{Auth: auth, Authorizer: authorizer, Source: source, Store: d.Store, Logger: log,
 		Audit: d.Audit, Unavailable: sqlstore.IsUnavailable}
+	if d.metrics != nil {
+		rel.Observe = d.metrics.RelyingCall
+	}
 	d.relying = rel
-	return routes(h, rel, in.handlers(auth, rel, log)), tracker, nil
+	return routes(h, rel, d.devHandlers(in.handlers(auth, rel, log), auth, cached, rel, log)), tracker, nil
 }
 
 // routes sends the relying-service API to rel (its paths under a prefix
@@ -139,10 +166,23 @@ func routes(aws, rel http.Handler, more map[string]http.Handler) http.Handler {
 // dates.
 func (d *Data) Serve(ctx context.Context, opts ServeOptions) error {
 	log := opts.Logger
+	if opts.FlushLog != nil {
+		defer func() { _ = opts.FlushLog() }() // last, after every line
+	}
 	var ready atomic.Bool
+	d.metrics = metrics.New(opts.Version)
 	h, tracker, err := d.HandlerWith(log, opts.LastUsedInterval, ready.Load, opts.Integrations)
 	if err != nil {
 		return err
+	}
+	if opts.MetricsListen == "" {
+		h = withMetrics(h, d.metrics.Handler())
+	} else {
+		stop, err := serveMetrics(opts.MetricsListen, d.metrics.Handler(), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {

@@ -29,6 +29,9 @@ type CompareOptions struct {
 	// Store is a PostgreSQL URL for latchkey's store (an empty database);
 	// empty for the embedded store in a temporary data dir.
 	Store string
+	// LatchkeyArgs are more arguments for `latchkey serve`, after the
+	// bench's own (a later --log-level overrides its warn).
+	LatchkeyArgs []string
 	// Progress receives a line per round; nil for none.
 	Progress io.Writer
 }
@@ -121,6 +124,7 @@ func Compare(ctx context.Context, o CompareOptions) ([]Comparison, error) {
 	if o.Store != "" {
 		lo.Args = []string{"--store", o.Store}
 	}
+	lo.Args = append(lo.Args, o.LatchkeyArgs...)
 	lk, err := StartLatchkey(ctx, lo)
 	if err != nil {
 		return nil, err

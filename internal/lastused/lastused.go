@@ -30,6 +30,13 @@ type Tracker struct {
 
 	mu      sync.Mutex
 	pending map[string]store.LastUsed
+	// since is when the oldest entry of pending was noted.
+	since time.Time
+
+	// OnFlush, when set, is told of each flush that had uses to write:
+	// how many, how long the oldest of them waited in memory until
+	// written, and the flush's error. Set it before Run.
+	OnFlush func(updates int, lag time.Duration, err error)
 }
 
 // New returns a tracker flushing to s every interval.
@@ -57,6 +64,9 @@ const rolePrefix = "role/"
 
 func (t *Tracker) note(key string, lu store.LastUsed) {
 	t.mu.Lock()
+	if len(t.pending) == 0 {
+		t.since = time.Now()
+	}
 	if old, ok := t.pending[key]; !ok || lu.Time.After(old.Time) {
 		t.pending[key] = lu
 	}
@@ -76,11 +86,22 @@ func (t *Tracker) PendingRole(roleID string) (store.LastUsed, bool) {
 	return t.Pending(rolePrefix + roleID)
 }
 
+// PendingAge is how long the oldest use not yet flushed has waited; 0 when
+// none waits.
+func (t *Tracker) PendingAge() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.pending) == 0 {
+		return 0
+	}
+	return time.Since(t.since)
+}
+
 // Flush writes the pending uses in one transaction. On failure they are put
 // back, so a later flush retries them.
 func (t *Tracker) Flush(ctx context.Context) error {
 	t.mu.Lock()
-	batch := t.pending
+	batch, since := t.pending, t.since
 	t.pending = make(map[string]store.LastUsed, len(batch))
 	t.mu.Unlock()
 	if len(batch) == 0 {
@@ -94,13 +115,21 @@ func (t *Tracker) Flush(ctx context.Context) error {
 			updates = append(updates, store.LastUsedUpdate{AccessKeyID: key, LastUsed: lu})
 		}
 	}
-	if err := t.store.RecordLastUsed(ctx, updates); err != nil {
+	err := t.store.RecordLastUsed(ctx, updates)
+	if err != nil {
 		for key, lu := range batch {
 			t.note(key, lu)
 		}
-		return err
+		t.mu.Lock()
+		if since.Before(t.since) {
+			t.since = since // they wait since they were first noted
+		}
+		t.mu.Unlock()
 	}
-	return nil
+	if t.OnFlush != nil {
+		t.OnFlush(len(updates), time.Since(since), err)
+	}
+	return err
 }
 
 // Run flushes every interval until ctx ends, then flushes once more.

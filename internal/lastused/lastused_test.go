@@ -1,6 +1,8 @@
 package lastused_test
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -65,5 +67,61 @@ func TestCoalesceAndFlush(t *testing.T) {
 	}
 	if got, _ := s.GetAccessKey(ctx, "AKIAROOT"); got.LastUsed.Region != "us-west-2" {
 		t.Fatalf("key use in the same flush = %+v", got.LastUsed)
+	}
+}
+
+// failingKeys is a store whose last-used writes fail until ok is set.
+type failingKeys struct {
+	store.AccessKeys
+	ok bool
+}
+
+func (f *failingKeys) RecordLastUsed(context.Context, []store.LastUsedUpdate) error {
+	if !f.ok {
+		return errors.New("store down")
+	}
+	return nil
+}
+
+// TestFlushObserved: OnFlush hears of each flush, its size and the wait of
+// its oldest use, which a failed flush does not reset; PendingAge grows
+// while uses wait and is 0 once they are written.
+func TestFlushObserved(t *testing.T) {
+	st := &failingKeys{}
+	tr := lastused.New(st, time.Hour, slog.New(slog.DiscardHandler))
+	type flush struct {
+		n   int
+		lag time.Duration
+		err error
+	}
+	var seen []flush
+	tr.OnFlush = func(n int, lag time.Duration, err error) { seen = append(seen, flush{n, lag, err}) }
+	if tr.PendingAge() != 0 {
+		t.Fatal("pending age without uses")
+	}
+	tr.Record("AKIAONE", time.Now(), "sts", "us-east-1")
+	time.Sleep(20 * time.Millisecond)
+	tr.Record("AKIATWO", time.Now(), "sts", "us-east-1")
+	if age := tr.PendingAge(); age < 20*time.Millisecond {
+		t.Fatalf("pending age %v, want the first use's wait", age)
+	}
+	if err := tr.Flush(t.Context()); err == nil {
+		t.Fatal("the flush did not fail")
+	}
+	if age := tr.PendingAge(); age < 20*time.Millisecond {
+		t.Fatalf("pending age after a failed flush %v: the wait was reset", age)
+	}
+	st.ok = true
+	if err := tr.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Flush(t.Context()); err != nil { // nothing to write: not observed
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[0].err == nil || seen[1].err != nil || seen[1].n != 2 || seen[1].lag < 20*time.Millisecond {
+		t.Fatalf("flushes observed: %+v", seen)
+	}
+	if tr.PendingAge() != 0 {
+		t.Fatal("pending age once everything is written")
 	}
 }

@@ -88,6 +88,10 @@ type Handler struct {
 	// change log (default 100 ms); MaxWait caps its wait (default 25 s).
 	PollInterval time.Duration
 	MaxWait      time.Duration
+	// Observe, when set, is told of every call answered: its route (the
+	// path under Prefix, "relying-services/{name}" for one service's,
+	// "other" for no API) and HTTP status. It must be cheap.
+	Observe func(route string, status int)
 
 	stopOnce sync.Once
 	stopMu   sync.Mutex
@@ -137,7 +141,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err error
 	)
 	rec := &record{}
-	switch strings.TrimPrefix(r.URL.Path, Prefix) {
+	route := strings.TrimPrefix(r.URL.Path, Prefix)
+	switch route {
 	case "verify":
 		res, err = h.call(w, r, rec, now, http.MethodPost, "latchkey:Verify", h.verify)
 	case "authorize":
@@ -152,9 +157,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res, err = h.keyPolicy(w, r, rec, now)
 	default:
 		if name, ok := strings.CutPrefix(r.URL.Path, Prefix+"relying-services/"); ok && name != "" {
+			route = "relying-services/{name}"
 			res, err = h.manage(w, r, rec, now, name)
 			break
 		}
+		route = "other"
 		err = &awserr.Error{Code: "NotFound", Message: "No such API: " + r.URL.Path, Status: http.StatusNotFound, Sender: true}
 	}
 	status, code := http.StatusOK, ""
@@ -172,6 +179,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, res)
 	}
 	h.log(r, rec, status, code, err, time.Since(start))
+	if h.Observe != nil {
+		h.Observe(route, status)
+	}
 	if h.Audit != nil && (code != "" || rec.refused != "") {
 		// A refused client request is recorded as the failure it is
 		// for its signer (Caller and AccessKeyID stay the service's).

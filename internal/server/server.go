@@ -59,12 +59,41 @@ type Config struct {
 	// Audit receives a record of every mutating call and every
 	// authentication or authorization failure; nil disables it.
 	Audit *audit.Log
+	// Observer is told of every request answered (metrics); nil for none.
+	Observer Observer
+}
+
+// Observer is told of the requests a Server answers. It is called on the
+// request path, after the answer is written: it must be cheap and must not
+// block.
+type Observer interface {
+	// Operation returns the observer of one operation's requests. New
+	// asks once per row of the table, and once per service with action ""
+	// for the requests naming no action served.
+	Operation(service, action string) OperationObserver
+	// AuthFailure is told of a request refused by authentication or
+	// authorization, by its error code.
+	AuthFailure(code string)
+}
+
+// OperationObserver is told of each request of one operation once it is
+// answered.
+type OperationObserver interface {
+	Observe(status int, latency time.Duration)
 }
 
 // Server is the http.Handler serving IAM and STS.
 type Server struct {
 	cfg Config
-	ops map[string]*op.Operation // "iam:CreateUser"
+	ops map[string]*operation // "iam:CreateUser"
+	// unknown observes, by service, the requests naming no action served.
+	unknown map[string]OperationObserver
+}
+
+// operation is a row of the table with its observer.
+type operation struct {
+	*op.Operation
+	obs OperationObserver
 }
 
 // New builds a server from cfg. The operation table is checked first: an
@@ -79,7 +108,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, ops: make(map[string]*op.Operation, len(cfg.Operations))}
+	s := &Server{cfg: cfg, ops: make(map[string]*operation, len(cfg.Operations))}
 	for i := range cfg.Operations {
 		o := &cfg.Operations[i]
 		key := o.Service + ":" + o.Action
@@ -98,7 +127,13 @@ func New(cfg Config) (*Server, error) {
 		if _, ok := awsmodel.Operation(o.Service, o.Action); !ok {
 			return nil, fmt.Errorf("operation table: %s is not in the %s service model", key, o.Service)
 		}
-		s.ops[key] = o
+		s.ops[key] = &operation{Operation: o}
+		if cfg.Observer != nil {
+			s.ops[key].obs = cfg.Observer.Operation(o.Service, o.Action)
+		}
+	}
+	if cfg.Observer != nil {
+		s.unknown = map[string]OperationObserver{"iam": cfg.Observer.Operation("iam", ""), "sts": cfg.Observer.Operation("sts", "")}
 	}
 	return s, nil
 }
@@ -123,9 +158,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &logRecord{requestID: newRequestID(), service: "iam"}
 	rec.status = s.serveAWS(w, r, rec)
-	s.log(r, rec, time.Since(start))
-	if s.cfg.Audit != nil && (rec.mutating || auditedFailures[rec.code]) {
+	latency := time.Since(start)
+	s.log(r, rec, start, latency)
+	failure := rec.code != "" && auditedFailures[rec.code]
+	if s.cfg.Audit != nil && (rec.mutating || failure) {
 		s.audit(r, rec, start)
+	}
+	if s.cfg.Observer != nil {
+		s.observe(rec, latency, failure)
+	}
+}
+
+// observe tells the observer of the request's operation (found again when
+// the request failed before its row was).
+func (s *Server) observe(rec *logRecord, latency time.Duration, authFailure bool) {
+	o := rec.op
+	if o == nil {
+		o = s.ops[rec.service+":"+rec.action]
+	}
+	if o != nil {
+		o.obs.Observe(rec.status, latency)
+	} else {
+		s.unknown[rec.service].Observe(rec.status, latency)
+	}
+	if authFailure {
+		s.cfg.Observer.AuthFailure(rec.code)
 	}
 }
 
@@ -163,10 +220,23 @@ type logRecord struct {
 	json                                                  bool // answer in AWS's JSON shape
 	status                                                int
 	cause                                                 error
+	op                                                    *operation // the row, once found
 }
 
-func (s *Server) log(r *http.Request, rec *logRecord, latency time.Duration) {
-	attrs := []slog.Attr{
+// log writes the request's line. It goes to the handler directly: the
+// Logger would look up its caller's program counter for every line,
+// which no handler of ours uses, and read the clock again.
+func (s *Server) log(r *http.Request, rec *logRecord, start time.Time, latency time.Duration) {
+	level := slog.LevelInfo
+	if rec.status >= 500 {
+		level = slog.LevelError
+	}
+	h := s.cfg.Logger.Handler()
+	if !h.Enabled(context.Background(), level) {
+		return // at --log-level warn, a success costs no line to build
+	}
+	line := slog.NewRecord(start.Add(latency), level, "request", 0)
+	line.AddAttrs(
 		slog.String("request_id", rec.requestID),
 		slog.String("service", rec.service),
 		slog.String("action", rec.action),
@@ -175,18 +245,14 @@ func (s *Server) log(r *http.Request, rec *logRecord, latency time.Duration) {
 		slog.Int("status", rec.status),
 		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
 		slog.String("remote", r.RemoteAddr),
-	}
-	level := slog.LevelInfo
+	)
 	if rec.code != "" {
-		attrs = append(attrs, slog.String("error_code", rec.code))
+		line.AddAttrs(slog.String("error_code", rec.code))
 	}
-	if rec.status >= 500 {
-		level = slog.LevelError
-		if rec.cause != nil {
-			attrs = append(attrs, slog.String("cause", rec.cause.Error()))
-		}
+	if rec.status >= 500 && rec.cause != nil {
+		line.AddAttrs(slog.String("cause", rec.cause.Error()))
 	}
-	s.cfg.Logger.LogAttrs(context.Background(), level, "request", attrs...)
+	_ = h.Handle(context.Background(), line)
 }
 
 func (s *Server) fail(w http.ResponseWriter, rec *logRecord, err error) int {
@@ -277,6 +343,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 	if o == nil {
 		return s.fail(w, rec, awserr.InvalidAction(rec.action, version))
 	}
+	rec.op = o
 	if caller.Kind == principal.Anonymous && !o.Unsigned {
 		// Never reached while no IAM action shares an unsigned STS
 		// action's name; if one did, it must not run unauthenticated.
@@ -312,7 +379,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 			}
 			return t, err
 		}
-		detail, err := s.cfg.Authorizer.Authorize(ctx, req, o, target)
+		detail, err := s.cfg.Authorizer.Authorize(ctx, req, o.Operation, target)
 		rec.decision = detail
 		if err != nil {
 			return s.fail(w, rec, err)

@@ -870,6 +870,16 @@ type Store interface {
 	RelyingServices
 	KeyPolicies
 	Meta
+	// Reset empties the store back to the account keepAccount with its
+	// root access keys, in one transaction: every other account goes, and
+	// so does everything the accounts held (users and their keys, groups,
+	// roles, instance profiles, policies, OIDC providers, relying
+	// services, aliases, key policies, credential reports). Meta values
+	// and the change log stay; the reset is logged as a ChangeStore change
+	// and Generation advances. NotFoundError{EntityAccount}, with nothing
+	// changed, when keepAccount does not exist. For development servers
+	// (latchkey serve --dev) and tests.
+	Reset(ctx context.Context, keepAccount string) error
 	// Check runs the backend's own integrity check.
 	Check(ctx context.Context) error
 	Close() error

@@ -20,6 +20,7 @@ package keycache
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -34,6 +35,11 @@ type Store struct {
 	max  int
 	// external is the store's ExternalGeneration the cache holds.
 	external uint64
+
+	// Observe, when set, is told of each LookupAccessKey: answered from
+	// memory (hit), or read from the store in the time given. Set it
+	// before the first lookup; it must be cheap.
+	Observe func(hit bool, read time.Duration)
 }
 
 // New wraps s, caching at most max keys.
@@ -64,9 +70,19 @@ func (c *Store) LookupAccessKey(ctx context.Context, id string) (store.AccessKey
 		ok = false
 	}
 	if ok {
+		if c.Observe != nil {
+			c.Observe(true, 0)
+		}
 		return k, nil
 	}
+	var start time.Time
+	if c.Observe != nil {
+		start = time.Now()
+	}
 	k, err := c.Store.GetAccessKey(ctx, id)
+	if c.Observe != nil {
+		c.Observe(false, time.Since(start))
+	}
 	if err != nil {
 		return k, err
 	}
@@ -123,4 +139,11 @@ func (c *Store) DeleteUser(ctx context.Context, accountID, name string) error {
 func (c *Store) ReplaceSealedSecret(ctx context.Context, id, oldMasterKeyID string, ciphertext []byte, newMasterKeyID string) (bool, error) {
 	defer c.invalidate(id)
 	return c.Store.ReplaceSealedSecret(ctx, id, oldMasterKeyID, ciphertext, newMasterKeyID)
+}
+
+// Reset implements store.Store; every key but the kept account's root
+// keys goes.
+func (c *Store) Reset(ctx context.Context, keepAccount string) error {
+	defer c.invalidate("")
+	return c.Store.Reset(ctx, keepAccount)
 }

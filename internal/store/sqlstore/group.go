@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -120,15 +121,31 @@ func (s *Store) submit(ctx context.Context, fn func(*txn) error, counted bool) e
 
 var errClosed = fmt.Errorf("sqlstore: the store is closed")
 
+// ObserveCommits sets fn to be told of every group commit once its writers
+// are woken: how many writes it carried and how long it took from the
+// batch taken (retries included). fn runs on the committer: it must be
+// cheap. nil stops the observing.
+func (s *Store) ObserveCommits(fn func(writes int, took time.Duration)) {
+	if fn == nil {
+		s.commitObserver.Store(nil)
+		return
+	}
+	s.commitObserver.Store(&fn)
+}
+
 // commitBatch runs a batch, again (whole) when it met another
 // transaction, and wakes its writers.
 func (s *Store) commitBatch(batch []*job) {
 	// Last, once the connection is free again: prepare the statements the
 	// batch met for the first time.
 	defer s.prepared.prepareMet(context.Background())
+	start := time.Now()
 	defer func() {
 		for _, j := range batch {
 			close(j.done)
+		}
+		if fn := s.commitObserver.Load(); fn != nil {
+			(*fn)(len(batch), time.Since(start))
 		}
 	}()
 	active := batch

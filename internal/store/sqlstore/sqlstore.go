@@ -49,9 +49,10 @@ type dialect struct {
 	// another (a deadlock or a serialization failure) and may run again.
 	retryable func(error) bool
 	// bumpChanges advances the change counter by its one parameter and
-	// returns the new value; insertChanges writes a batch's changes (the
-	// first one's number, the time, and a JSON array of [kind, account,
-	// subject] triples). See changelog.go.
+	// returns the new value; insertChanges, when set, writes a batch's
+	// changes in one statement (the first one's number, the time, and a
+	// JSON array of [kind, account, subject] triples; else one insert a
+	// change). See changelog.go.
 	bumpChanges   string
 	insertChanges string
 }
@@ -75,6 +76,8 @@ type Store struct {
 	prepared *stmtCache
 	// pruned is when the committer last pruned the change log.
 	pruned time.Time
+	// commitObserver is told of each group commit (ObserveCommits).
+	commitObserver atomic.Pointer[func(writes int, took time.Duration)]
 }
 
 var _ store.Store = (*Store)(nil)

@@ -122,6 +122,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"ConcurrentPutCredentialReport", testConcurrentPutCredentialReport},
 		{"AccountAliases", testAccountAliases},
 		{"ConcurrentAccountAliases", testConcurrentAccountAliases},
+		{"Reset", testReset},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
