@@ -386,6 +386,7 @@ func (s *Server) startOnce(t testing.TB) error {
 	cmd.Env = append(env, s.opts.Env...)
 	cmd.Stderr = &s.stderr
 	cmd.Stdout = &s.stdout
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
