@@ -125,7 +125,7 @@ its data lives in a temporary folder removed at exit, and
 			}
 			ctx, ready, served := dev.serving(ctx, cmd.ErrOrStderr(), logOut.Flush, d, want)
 			return served(d.Serve(ctx, app.ServeOptions{Listen: listen, LastUsedInterval: lastUsedInterval, Logger: log, Integrations: hooks, KeyExpiryInterval: keyExpiry,
-				MetricsListen: metricsListen, Version: version, FlushLog: logOut.Flush, Ready: ready}))
+				MetricsListen: metricsListen, Version: version, FlushLog: logOut.Flush, Ready: ready, JSONLines: jsonLines(logFormat, logOut)}))
 		},
 	}
 	data.register(cmd)
@@ -143,6 +143,15 @@ its data lives in a temporary folder removed at exit, and
 	cmd.Flags().StringVar(&integrations.MinIOPluginTokenFile, "minio-plugin-token-file", "", "serve MinIO's access-management plugin, for callers presenting the bearer token in this file (env "+envName("minio-plugin-token-file")+")")
 	cmd.Flags().StringVar(&credsFile, "bootstrap-credentials-file", "", "on first start, also write the generated root credentials to this file, mode 0600 (env "+envName("bootstrap-credentials-file")+")")
 	return cmd
+}
+
+// jsonLines is the writer under newLogger's JSON handler, nil for text:
+// the server writes its request lines there itself (server.Config).
+func jsonLines(format string, w io.Writer) io.Writer {
+	if strings.ToLower(format) == "json" {
+		return w
+	}
+	return nil
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -56,6 +57,8 @@ type Data struct {
 	dev *devMode
 	// metrics, when set (Serve), is what the handlers built on d report to.
 	metrics *metrics.Metrics
+	// jsonLines is ServeOptions.JSONLines, for the handler Serve builds.
+	jsonLines io.Writer
 }
 
 // Close closes the store, and removes a development server's folder.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,6 +40,10 @@ type ServeOptions struct {
 	// are marked Expired (default one minute; authentication refuses them
 	// from the moment they pass it either way).
 	KeyExpiryInterval time.Duration
+	// JSONLines, when set, is the writer under Logger's JSON handler
+	// (which has no options but its level): request lines are then
+	// written to it directly, as that handler would write them.
+	JSONLines io.Writer
 	// MetricsListen, when set, is the only address serving /metrics;
 	// otherwise the main listener serves it, unauthenticated like
 	// /healthz.
@@ -129,6 +134,7 @@ func (d *Data) HandlerWith(log *slog.Logger, lastUsedInterval time.Duration, rea
 		Unavailable: sqlstore.IsUnavailable,
 		Audit:       d.Audit,
 		Observer:    observer,
+		JSONLines:   d.jsonLines,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -171,6 +177,7 @@ func (d *Data) Serve(ctx context.Context, opts ServeOptions) error {
 	}
 	var ready atomic.Bool
 	d.metrics = metrics.New(opts.Version)
+	d.jsonLines = opts.JSONLines
 	h, tracker, err := d.HandlerWith(log, opts.LastUsedInterval, ready.Load, opts.Integrations)
 	if err != nil {
 		return err

@@ -61,6 +61,10 @@ type Config struct {
 	Audit *audit.Log
 	// Observer is told of every request answered (metrics); nil for none.
 	Observer Observer
+	// JSONLines, when set, is where Logger's JSON handler writes (with no
+	// options but the level): info-level request lines are then encoded
+	// by hand straight into it, as that handler would (logline.go).
+	JSONLines io.Writer
 }
 
 // Observer is told of the requests a Server answers. It is called on the
@@ -234,6 +238,10 @@ func (s *Server) log(r *http.Request, rec *logRecord, start time.Time, latency t
 	h := s.cfg.Logger.Handler()
 	if !h.Enabled(context.Background(), level) {
 		return // at --log-level warn, a success costs no line to build
+	}
+	if level == slog.LevelInfo && s.cfg.JSONLines != nil {
+		_ = writeRequestLine(s.cfg.JSONLines, start.Add(latency), rec, latency, r.RemoteAddr)
+		return
 	}
 	line := slog.NewRecord(start.Add(latency), level, "request", 0)
 	line.AddAttrs(
