@@ -73,6 +73,30 @@ func TestSecretsAtRestAndInLogs(t *testing.T) {
 		wantCode(t, err, "SignatureDoesNotMatch")
 	}
 
+	// Console passwords: set, changed, refused by the policy and by
+	// validation, and sent in a URL whose signature fails (the debug log
+	// then shows the canonical query string).
+	passwords := map[string]string{"first password": "Zq7-first-Password", "second password": "Zq7-second-Password",
+		"refused password": "Zq7refusedPassword", "too long password": "Zq7-" + strings.Repeat("long", 40)}
+	must[*iam.UpdateAccountPasswordPolicyOutput](t)(c.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{RequireSymbols: true}))
+	must[*iam.CreateLoginProfileOutput](t)(c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("Alice"), Password: aws.String(passwords["first password"])}))
+	must[*iam.PutUserPolicyOutput](t)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Alice"), PolicyName: aws.String("pw"),
+		PolicyDocument: aws.String(doc(allow(act("iam:ChangePassword"), res("*"))))}))
+	alice := s.GoIAM(keys[0])
+	must[*iam.ChangePasswordOutput](t)(alice.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(passwords["first password"]), NewPassword: aws.String(passwords["second password"])}))
+	_, err := alice.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(passwords["second password"]), NewPassword: aws.String(passwords["refused password"])})
+	wantCode(t, err, "PasswordPolicyViolation")
+	_, err = alice.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(passwords["second password"]), NewPassword: aws.String(passwords["too long password"])})
+	wantCode(t, err, "ValidationError")
+	req, body := queryRequest(t, s, http.MethodGet, iamParams("ChangePassword", "OldPassword", passwords["second password"], "NewPassword", passwords["refused password"]))
+	signAt(t, req, body, e2etest.Creds{KeyID: keys[0].KeyID, Secret: alteredSecret(keys[0].Secret)}, "iam", "us-east-1", time.Now())
+	if r := doHTTP(t, req); r.status != http.StatusForbidden {
+		t.Fatalf("a URL-signed ChangePassword with a wrong secret: HTTP %d\n%s", r.status, r.body)
+	}
+	for what, pw := range passwords {
+		secrets[what] = pw
+	}
+
 	t.Run("Responses", func(t *testing.T) {
 		calls := []struct {
 			service string

@@ -17,8 +17,9 @@ import (
 )
 
 // populate gives a server users with keys and policies, a group, a managed
-// policy, a role, an OIDC provider, an account alias, a credential report
-// and a second account; it returns every key made.
+// policy, a role, an OIDC provider, an account alias, a password policy, a
+// login profile whose password was changed once, a credential report and
+// a second account; it returns every key made.
 func populate(t *testing.T, s *e2etest.Server) []e2etest.Creds {
 	t.Helper()
 	ctx := t.Context()
@@ -37,6 +38,10 @@ func populate(t *testing.T, s *e2etest.Server) []e2etest.Creds {
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`)}))
 	must[*iam.CreateOpenIDConnectProviderOutput](t)(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://issuer.example.com"), ClientIDList: []string{"sts.amazonaws.com"}}))
 	must[*iam.CreateAccountAliasOutput](t)(root.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("copied-corp")}))
+	must[*iam.UpdateAccountPasswordPolicyOutput](t)(root.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength: aws.Int32(10), PasswordReusePrevention: aws.Int32(2)}))
+	must[*iam.CreateLoginProfileOutput](t)(root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("first-password")}))
+	must[*iam.UpdateLoginProfileOutput](t)(root.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("second-password")}))
 	must[*iam.GenerateCredentialReportOutput](t)(root.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}))
 	_, other := newAccount(t, s)
 	return append(keys, other)
@@ -62,6 +67,14 @@ func verify(t *testing.T, s *e2etest.Server, keys []e2etest.Creds) {
 	if got := must[*iam.ListAccountAliasesOutput](t)(s.GoIAM(e2etest.Root).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})).AccountAliases; len(got) != 1 || got[0] != "copied-corp" {
 		t.Fatalf("account aliases %q", got)
 	}
+	pol := must[*iam.GetAccountPasswordPolicyOutput](t)(s.GoIAM(e2etest.Root).GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})).PasswordPolicy
+	if aws.ToInt32(pol.MinimumPasswordLength) != 10 || aws.ToInt32(pol.PasswordReusePrevention) != 2 {
+		t.Fatalf("password policy %+v", pol)
+	}
+	must[*iam.GetLoginProfileOutput](t)(s.GoIAM(e2etest.Root).GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("bob")}))
+	// The history came along: the first password is still refused.
+	_, err = s.GoIAM(e2etest.Root).UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("first-password")})
+	wantCode(t, err, "PasswordPolicyViolation")
 	if rep := must[*iam.GetCredentialReportOutput](t)(s.GoIAM(e2etest.Root).GetCredentialReport(ctx, &iam.GetCredentialReportInput{})); !strings.Contains(string(rep.Content), "\ncarol,"+acctARN+":user/carol,") {
 		t.Fatalf("credential report %q", rep.Content)
 	}

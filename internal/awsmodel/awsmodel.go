@@ -60,6 +60,9 @@ type Shape struct {
 	HasMin, HasMax bool
 	Pattern        *Pattern // strings only; nil when unconstrained
 	Enum           []string // strings only; the allowed values, model order
+	// Sensitive strings (passwords) are never echoed: a violation renders
+	// the value as '***'.
+	Sensitive bool
 	// Members of a structure, in model order.
 	Members []Member
 	// Elem is a list's element or a map's value shape; ElemName is its name

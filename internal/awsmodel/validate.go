@@ -371,6 +371,9 @@ func (c *checker) scalar(sh *Shape, key, s string, report bool) bool {
 	broken := func(value, constraint string) {
 		ok = false
 		if report {
+			if sh.Sensitive {
+				value = "***"
+			}
 			c.violate(quote(value), constraint)
 		}
 	}

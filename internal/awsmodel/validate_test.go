@@ -116,6 +116,10 @@ func TestValidate(t *testing.T) {
 		{"UpdateAccessKey short key id", "iam", "UpdateAccessKey", query.Values{"AccessKeyId": "AKIA", "Status": "Active"},
 			validation("Value 'AKIA' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16")},
 
+		// ChangePassword: a password is sensitive, never echoed.
+		{"ChangePassword too long", "iam", "ChangePassword", query.Values{"OldPassword": "old-secret", "NewPassword": strings.Repeat("p", 129)},
+			validation("Value '***' at 'newPassword' failed to satisfy constraint: Member must have length less than or equal to 128")},
+
 		// ListUsers: MaxItems 1..1000.
 		{"ListUsers MaxItems 1", "iam", "ListUsers", query.Values{"MaxItems": "1"}, ""},
 		{"ListUsers MaxItems 1000", "iam", "ListUsers", query.Values{"MaxItems": "1000"}, ""},

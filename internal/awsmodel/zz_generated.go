@@ -863,7 +863,7 @@ var (
 	iamOrganizationsPolicyIdType        = &Shape{Name: "organizationsPolicyIdType", Kind: KindString, Pattern: pattern30}
 	iamOwnerIdType                      = &Shape{Name: "ownerIdType", Kind: KindString, HasMin: true, Min: 20, HasMax: true, Max: 2048, Pattern: pattern26}
 	iamPasswordReusePreventionType      = &Shape{Name: "passwordReusePreventionType", Kind: KindInteger, HasMin: true, Min: 1, HasMax: true, Max: 24}
-	iamPasswordType                     = &Shape{Name: "passwordType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 128, Pattern: pattern11}
+	iamPasswordType                     = &Shape{Name: "passwordType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 128, Pattern: pattern11, Sensitive: true}
 	iamPathPrefixType                   = &Shape{Name: "pathPrefixType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 512, Pattern: pattern24}
 	iamPathType                         = &Shape{Name: "pathType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 512, Pattern: pattern01}
 	iamPolicyDescriptionType            = &Shape{Name: "policyDescriptionType", Kind: KindString, HasMax: true, Max: 1000}
@@ -877,7 +877,7 @@ var (
 	iamPolicyScopeType                  = &Shape{Name: "policyScopeType", Kind: KindString, Enum: []string{`All`, `AWS`, `Local`}}
 	iamPolicyVersionIdType              = &Shape{Name: "policyVersionIdType", Kind: KindString, Pattern: pattern31}
 	iamPrivateKeyIdType                 = &Shape{Name: "privateKeyIdType", Kind: KindString, HasMin: true, Min: 22, HasMax: true, Max: 64, Pattern: pattern03}
-	iamPrivateKeyType                   = &Shape{Name: "privateKeyType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 16384, Pattern: pattern11}
+	iamPrivateKeyType                   = &Shape{Name: "privateKeyType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 16384, Pattern: pattern11, Sensitive: true}
 	iamPublicKeyIdType                  = &Shape{Name: "publicKeyIdType", Kind: KindString, HasMin: true, Min: 20, HasMax: true, Max: 128, Pattern: pattern22}
 	iamPublicKeyMaterialType            = &Shape{Name: "publicKeyMaterialType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 16384, Pattern: pattern11}
 	iamRedirectUrlType                  = &Shape{Name: "redirectUrlType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 255, Pattern: pattern28}
@@ -1917,7 +1917,7 @@ var (
 	}}
 	stsProvidedContextsListType = &Shape{Name: "ProvidedContextsListType", Kind: KindList, HasMin: true, Min: 1, HasMax: true, Max: 5, Elem: stsProvidedContext, ElemName: "member"}
 	stsRootDurationSecondsType  = &Shape{Name: "RootDurationSecondsType", Kind: KindInteger, HasMin: true, Min: 0, HasMax: true, Max: 900}
-	stsSAMLAssertionType        = &Shape{Name: "SAMLAssertionType", Kind: KindString, HasMin: true, Min: 4, HasMax: true, Max: 100000}
+	stsSAMLAssertionType        = &Shape{Name: "SAMLAssertionType", Kind: KindString, HasMin: true, Min: 4, HasMax: true, Max: 100000, Sensitive: true}
 	stsTag                      = &Shape{Name: "Tag", Kind: KindStructure, Members: []Member{
 		{Name: "Key", LocationName: "Key", Required: true, Shape: stsTagKeyType},
 		{Name: "Value", LocationName: "Value", Required: true, Shape: stsTagValueType},
@@ -1925,7 +1925,7 @@ var (
 	stsTargetPrincipalType                   = &Shape{Name: "TargetPrincipalType", Kind: KindString, HasMin: true, Min: 12, HasMax: true, Max: 2048}
 	stsAccessKeyIdType                       = &Shape{Name: "accessKeyIdType", Kind: KindString, HasMin: true, Min: 16, HasMax: true, Max: 128, Pattern: pattern21}
 	stsArnType                               = &Shape{Name: "arnType", Kind: KindString, HasMin: true, Min: 20, HasMax: true, Max: 2048, Pattern: pattern08}
-	stsClientTokenType                       = &Shape{Name: "clientTokenType", Kind: KindString, HasMin: true, Min: 4, HasMax: true, Max: 20000}
+	stsClientTokenType                       = &Shape{Name: "clientTokenType", Kind: KindString, HasMin: true, Min: 4, HasMax: true, Max: 20000, Sensitive: true}
 	stsContextAssertionType                  = &Shape{Name: "contextAssertionType", Kind: KindString, HasMin: true, Min: 4, HasMax: true, Max: 2048}
 	stsDurationSecondsType                   = &Shape{Name: "durationSecondsType", Kind: KindInteger, HasMin: true, Min: 900, HasMax: true, Max: 129600}
 	stsEncodedMessageType                    = &Shape{Name: "encodedMessageType", Kind: KindString, HasMin: true, Min: 1, HasMax: true, Max: 10240}
@@ -1942,7 +1942,7 @@ var (
 	stsTagListType                           = &Shape{Name: "tagListType", Kind: KindList, HasMax: true, Max: 50, Elem: stsTag, ElemName: "member"}
 	stsTagValueType                          = &Shape{Name: "tagValueType", Kind: KindString, HasMin: true, Min: 0, HasMax: true, Max: 256, Pattern: pattern06}
 	stsTokenCodeType                         = &Shape{Name: "tokenCodeType", Kind: KindString, HasMin: true, Min: 6, HasMax: true, Max: 6, Pattern: pattern04}
-	stsTradeInTokenType                      = &Shape{Name: "tradeInTokenType", Kind: KindString}
+	stsTradeInTokenType                      = &Shape{Name: "tradeInTokenType", Kind: KindString, Sensitive: true}
 	stsUnrestrictedSessionPolicyDocumentType = &Shape{Name: "unrestrictedSessionPolicyDocumentType", Kind: KindString, HasMin: true, Min: 1, Pattern: pattern11}
 	stsUrlType                               = &Shape{Name: "urlType", Kind: KindString, HasMin: true, Min: 4, HasMax: true, Max: 2048}
 	stsUserNameType                          = &Shape{Name: "userNameType", Kind: KindString, HasMin: true, Min: 2, HasMax: true, Max: 32, Pattern: pattern13}

@@ -165,6 +165,15 @@ func (s *Service) Operations() []op.Operation {
 		mut("DeleteAccountAlias", all, s.deleteAccountAlias),
 		read("ListAccountAliases", all, s.listAccountAliases),
 
+		mut("CreateLoginProfile", user, s.createLoginProfile),
+		read("GetLoginProfile", user, s.getLoginProfile),
+		mut("UpdateLoginProfile", user, s.updateLoginProfile),
+		mut("DeleteLoginProfile", user, s.deleteLoginProfile),
+		mut("ChangePassword", user, s.changePassword),
+		read("GetAccountPasswordPolicy", all, s.getAccountPasswordPolicy),
+		mut("UpdateAccountPasswordPolicy", all, s.updateAccountPasswordPolicy),
+		mut("DeleteAccountPasswordPolicy", all, s.deleteAccountPasswordPolicy),
+
 		read("SimulatePrincipalPolicy", sourceTarget, s.simulatePrincipalPolicy),
 		read("SimulateCustomPolicy", all, s.simulateCustomPolicy),
 		read("GetContextKeysForPrincipalPolicy", sourceTarget, s.getContextKeysForPrincipalPolicy),
@@ -396,6 +405,8 @@ func storeErr(err error) error {
 			return awserr.DeleteConflict("Cannot delete entity, must detach all policies first.")
 		case store.EntityGroupMember:
 			return awserr.DeleteConflict("Cannot delete entity, must remove users from group first.")
+		case store.EntityLoginProfile:
+			return awserr.DeleteConflict("Cannot delete entity, must delete login profile first.")
 		}
 		return awserr.DeleteConflict("Cannot delete entity, must remove %s first.", dc.Dependent)
 	case errors.As(err, &le):

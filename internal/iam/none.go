@@ -3,17 +3,15 @@ package iam
 import (
 	"context"
 
-	"github.com/latchkey/latchkey/internal/awserr"
 	"github.com/latchkey/latchkey/internal/op"
 )
 
 // Latchkey has no MFA devices, SSH
-// public keys, service-specific credentials, signing certificates or login
-// profiles yet. Tools that manage users ask about them anyway (Terraform's
-// aws_iam_user reads and force-destroys them), so these actions answer what
-// AWS answers for an existing user that has none: an empty list, or
-// NoSuchEntity for a login profile. An unknown user is NoSuchEntity, as in
-// AWS.
+// public keys, service-specific credentials or signing certificates yet.
+// Tools that manage users ask about them anyway (Terraform's aws_iam_user
+// reads and force-destroys them), so these actions answer what AWS
+// answers for an existing user that has none: an empty list. An unknown
+// user is NoSuchEntity, as in AWS.
 
 type listMFADevicesResult struct {
 	MFADevices  Members[struct{}] `xml:"MFADevices"`
@@ -59,20 +57,6 @@ func (s *Service) noneOperations() []op.Operation {
 				return result, nil
 			}}
 	}
-	noLoginProfile := func(action string, mutating bool) op.Operation {
-		return op.Operation{Service: "iam", Action: action, Permission: "iam:" + action, Resource: user, Mutating: mutating,
-			Handler: func(ctx context.Context, r *op.Request) (any, error) {
-				name, err := ownerName(r)
-				if err != nil {
-					return nil, err
-				}
-				u, err := s.Store.GetUser(ctx, r.Caller.AccountID, name)
-				if err != nil {
-					return nil, storeErr(err)
-				}
-				return nil, awserr.NoSuchEntity("Login Profile for User %s cannot be found.", u.Name)
-			}}
-	}
 	return []op.Operation{
 		list("ListMFADevices", listMFADevicesResult{}),
 		list("ListSSHPublicKeys", listSSHPublicKeysResult{}),
@@ -84,7 +68,5 @@ func (s *Service) noneOperations() []op.Operation {
 			Resource: anyTarget,
 			Handler:  func(context.Context, *op.Request) (any, error) { return listVirtualMFADevicesResult{}, nil },
 		},
-		noLoginProfile("GetLoginProfile", false),
-		noLoginProfile("DeleteLoginProfile", true),
 	}
 }

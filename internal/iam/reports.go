@@ -126,7 +126,7 @@ func (s *Service) credentialReportCSV(snap store.CredentialSnapshot) ([]byte, er
 		return nil, err
 	}
 	for _, h := range snap.Holders {
-		if err := w.Write(s.credentialReportRow(snap.Account, h)); err != nil {
+		if err := w.Write(s.credentialReportRow(snap.Account, h, snap.PasswordPolicy)); err != nil {
 			return nil, err
 		}
 	}
@@ -137,21 +137,23 @@ func (s *Service) credentialReportCSV(snap store.CredentialSnapshot) ([]byte, er
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// credentialReportRow is one holder's row. Latchkey has no passwords, MFA
-// devices or signing certificates: their columns are what AWS writes for a
-// user without them (false, and N/A for their dates), and for the root
+// credentialReportRow is one holder's row. A user's password columns are
+// passwordColumns'. Latchkey has no MFA devices or signing certificates:
+// their columns are what AWS writes for a user without them (false, and
+// N/A for their dates), and for the root
 // what AWS writes for it (not_supported for the password's state, whose
 // use AWS reports as no_information when there was none). An access key's
 // columns are N/A when the holder has no such key; its last-used ones are
 // N/A while it was never used. Last use includes uses not yet flushed to
 // the store, as GetAccessKeyLastUsed's answer.
-func (s *Service) credentialReportRow(a store.Account, h store.CredentialHolder) []string {
+func (s *Service) credentialReportRow(a store.Account, h store.CredentialHolder, policy *store.PasswordPolicy) []string {
 	var row []string
 	if h.Root {
 		row = []string{rootUser, arn.Root(a.ID), reportTime(a.CreatedAt), notSupported, noInformation, notSupported, notSupported}
 	} else {
 		u := h.User
-		row = []string{u.Name, arn.User(u.AccountID, u.Path, u.Name), reportTime(u.CreatedAt), "false", notApplicable, notApplicable, notApplicable}
+		row = []string{u.Name, arn.User(u.AccountID, u.Path, u.Name), reportTime(u.CreatedAt)}
+		row = append(row, passwordColumns(h.LoginProfile, policy)...)
 	}
 	row = append(row, "false") // mfa_active
 	for i := range 2 {
@@ -168,6 +170,24 @@ func (s *Service) credentialReportRow(a store.Account, h store.CredentialHolder)
 		}
 	}
 	return append(row, "false", notApplicable, "false", notApplicable) // signing certificates
+}
+
+// passwordColumns are password_enabled, password_last_used,
+// password_last_changed and password_next_rotation for a user with login
+// profile p (nil: none), as AWS writes them: without a profile, false and
+// N/A; with one, true, no_information for its use (Latchkey has no
+// console sign-in, so a password is never used), the date it was last set,
+// and that date plus the policy's MaxPasswordAge days (N/A when the
+// passwords do not expire).
+func passwordColumns(p *store.LoginProfile, policy *store.PasswordPolicy) []string {
+	if p == nil {
+		return []string{"false", notApplicable, notApplicable, notApplicable}
+	}
+	next := notApplicable
+	if policy != nil && policy.MaxPasswordAge > 0 {
+		next = reportTime(p.PasswordChangedAt.AddDate(0, 0, policy.MaxPasswordAge))
+	}
+	return []string{"true", noInformation, reportTime(p.PasswordChangedAt), next}
 }
 
 // reportTime is a date as the report writes it: ISO 8601 to the second,

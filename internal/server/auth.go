@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,7 +123,7 @@ func (a *Authenticator) Verify(ctx context.Context, sr *sigv4.SignedRequest, now
 			var dbg interface{ Debug() (string, string) }
 			if errors.As(err, &dbg) {
 				creq, sts := dbg.Debug()
-				a.Logger.Debug("signature mismatch", "access_key_id", sr.AccessKeyID, "canonical_request", creq, "string_to_sign", sts)
+				a.Logger.Debug("signature mismatch", "access_key_id", sr.AccessKeyID, "canonical_request", redactPasswords(creq), "string_to_sign", sts)
 			}
 		}
 		return nil, SigV4Error(err)
@@ -291,4 +293,19 @@ func SigV4Error(err error) error {
 		return awserr.SignatureDoesNotMatch("%s", e.Message)
 	}
 	return awserr.IncompleteSignature("%s", e.Message)
+}
+
+// passwordParams matches the password parameters of a canonical query
+// string (Password, OldPassword, NewPassword), which a request signed in
+// its URL carries: the debug log shows them as ***.
+var passwordParams = regexp.MustCompile(`(^|&)((?:Old|New)?Password)=[^&\n]*`)
+
+// redactPasswords is a canonical request without its password values.
+func redactPasswords(creq string) string {
+	lines := strings.SplitN(creq, "\n", 4)
+	if len(lines) < 3 {
+		return creq
+	}
+	lines[2] = passwordParams.ReplaceAllString(lines[2], "${1}${2}=***")
+	return strings.Join(lines, "\n")
 }

@@ -688,6 +688,12 @@ const (
 	ChangeInstanceProfileChanged ChangeKind = "InstanceProfileChanged"
 	ChangeProviderChanged        ChangeKind = "OpenIDConnectProviderChanged"
 	ChangeRelyingServiceChanged  ChangeKind = "RelyingServiceChanged"
+	// ChangeLoginProfileChanged: a user's login profile was created,
+	// updated or deleted (Subject: the user's name);
+	// ChangePasswordPolicyChanged: the account's password policy (Subject:
+	// the account's id).
+	ChangeLoginProfileChanged   ChangeKind = "LoginProfileChanged"
+	ChangePasswordPolicyChanged ChangeKind = "PasswordPolicyChanged"
 	// ChangeStore: a change of the store's own settings (the master key,
 	// a bulk load): everything may have changed.
 	ChangeStore ChangeKind = "StoreChanged"
@@ -805,11 +811,13 @@ type CredentialReport struct {
 
 // CredentialHolder is what one row of a credential report describes: the
 // account's root (Root set, User zero) or a user, with its access keys
-// oldest first (their LastUsed as stored; secrets not filled).
+// oldest first (their LastUsed as stored; secrets not filled) and its
+// login profile (nil without one; no hash nor history filled).
 type CredentialHolder struct {
-	Root bool
-	User User
-	Keys []AccessKey
+	Root         bool
+	User         User
+	Keys         []AccessKey
+	LoginProfile *LoginProfile
 }
 
 // CredentialSnapshot is what a credential report is made of, read in one
@@ -818,6 +826,8 @@ type CredentialHolder struct {
 type CredentialSnapshot struct {
 	Account Account
 	Holders []CredentialHolder
+	// PasswordPolicy is the account's, nil without one.
+	PasswordPolicy *PasswordPolicy
 }
 
 // CredentialReports keeps each account's one credential report.
@@ -851,6 +861,83 @@ type AccountAliases interface {
 	ListAccountAliases(ctx context.Context, accountID string) ([]string, error)
 }
 
+// EntityLoginProfile is a user's login profile (console password);
+// EntityPasswordPolicy an account's password policy.
+const (
+	EntityLoginProfile   Entity = "login profile"
+	EntityPasswordPolicy Entity = "password policy"
+)
+
+// MaxPasswordHistory is how many earlier password hashes a user's login
+// profile keeps: AWS's largest PasswordReusePrevention (24) less the
+// current password.
+const MaxPasswordHistory = 23
+
+// LoginProfile is a user's console password. The store keeps the password
+// only as the hash it is given (a PHC string); it never sees the password.
+type LoginProfile struct {
+	AccountID             string
+	UserName              string
+	PasswordHash          string
+	PasswordResetRequired bool
+	CreatedAt             time.Time
+	// PasswordChangedAt is when the password was last set (CreatedAt at
+	// first).
+	PasswordChangedAt time.Time
+	// History holds the user's earlier password hashes, newest first, at
+	// most MaxPasswordHistory: read with the profile, kept by the store
+	// (UpdateLoginProfile appends the replaced hash itself).
+	History []string
+}
+
+// LoginProfiles is the login profile aggregate: a user has one at most,
+// held by the database's constraints. DeleteUser refuses
+// (ConflictError{Dependent: EntityLoginProfile}) while the user has one.
+type LoginProfiles interface {
+	// CreateLoginProfile stores p for the user p.UserName:
+	// NotFoundError{EntityUser}, or ErrAlreadyExists when it has one.
+	CreateLoginProfile(ctx context.Context, p LoginProfile) error
+	// GetLoginProfile: NotFoundError{EntityUser} for a missing user,
+	// NotFoundError{EntityLoginProfile} for a user without one.
+	GetLoginProfile(ctx context.Context, accountID, userName string) (LoginProfile, error)
+	// UpdateLoginProfile runs update on the profile inside one transaction
+	// and stores its PasswordHash, PasswordResetRequired and
+	// PasswordChangedAt. A new hash pushes the one it replaces onto the
+	// history (trimmed to MaxPasswordHistory). It returns the profile as
+	// stored.
+	UpdateLoginProfile(ctx context.Context, accountID, userName string, update func(LoginProfile) (LoginProfile, error)) (LoginProfile, error)
+	// DeleteLoginProfile removes the profile and its history.
+	DeleteLoginProfile(ctx context.Context, accountID, userName string) error
+}
+
+// PasswordPolicy is an account's password policy, with AWS's fields.
+// Zero MaxPasswordAge and PasswordReusePrevention mean none.
+type PasswordPolicy struct {
+	AccountID                  string
+	MinimumPasswordLength      int
+	RequireSymbols             bool
+	RequireNumbers             bool
+	RequireUppercaseCharacters bool
+	RequireLowercaseCharacters bool
+	AllowUsersToChangePassword bool
+	MaxPasswordAge             int
+	PasswordReusePrevention    int
+	HardExpiry                 bool
+}
+
+// PasswordPolicies keeps each account's one password policy.
+type PasswordPolicies interface {
+	// PutPasswordPolicy stores p as its account's policy, replacing the
+	// one held. NotFoundError{EntityAccount}.
+	PutPasswordPolicy(ctx context.Context, p PasswordPolicy) error
+	// GetPasswordPolicy: NotFoundError{EntityPasswordPolicy} when the
+	// account has none.
+	GetPasswordPolicy(ctx context.Context, accountID string) (PasswordPolicy, error)
+	// DeletePasswordPolicy: NotFoundError{EntityPasswordPolicy} when the
+	// account has none.
+	DeletePasswordPolicy(ctx context.Context, accountID string) error
+}
+
 // Store is everything a backend provides.
 type Store interface {
 	Accounts
@@ -864,6 +951,8 @@ type Store interface {
 	OpenIDConnectProviders
 	CredentialReports
 	AccountAliases
+	LoginProfiles
+	PasswordPolicies
 	Authorization
 	ChangeFeed
 	ChangeLog
@@ -874,7 +963,8 @@ type Store interface {
 	// root access keys, in one transaction: every other account goes, and
 	// so does everything the accounts held (users and their keys, groups,
 	// roles, instance profiles, policies, OIDC providers, relying
-	// services, aliases, key policies, credential reports). Meta values
+	// services, aliases, key policies, credential reports, login profiles,
+	// password policies). Meta values
 	// and the change log stay; the reset is logged as a ChangeStore change
 	// and Generation advances. NotFoundError{EntityAccount}, with nothing
 	// changed, when keepAccount does not exist. For development servers

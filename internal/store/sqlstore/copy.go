@@ -12,7 +12,8 @@ import (
 var storeTables = []string{
 	"accounts", "users", "access_keys", "inline_policies", "iam_groups", "group_members",
 	"managed_policies", "policy_versions", "policy_attachments", "roles", "instance_profiles",
-	"instance_profile_roles", "oidc_providers", "credential_reports", "account_aliases", "relying_services", "meta",
+	"instance_profile_roles", "oidc_providers", "credential_reports", "account_aliases", "relying_services",
+	"login_profiles", "password_history", "password_policies", "meta",
 }
 
 // CopyTo copies everything s holds into dst, an empty store (no account,

@@ -44,6 +44,39 @@ func (s *Store) CredentialSnapshot(ctx context.Context, accountID string) (store
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		rows, err = tx.QueryContext(ctx, s.q(`SELECT user_id, reset_required, created_at, password_changed_at FROM login_profiles WHERE account_id = ?`), accountID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var userID string
+			var reset int
+			var created, changed int64
+			if err := rows.Scan(&userID, &reset, &created, &changed); err != nil {
+				rows.Close()
+				return err
+			}
+			i, ok := byUser[userID]
+			if !ok {
+				rows.Close()
+				return errors.New("credential report: login profile of a user not in the account")
+			}
+			h := &snap.Holders[i]
+			h.LoginProfile = &store.LoginProfile{AccountID: accountID, UserName: h.User.Name, PasswordResetRequired: reset != 0,
+				CreatedAt: fromMillis(created), PasswordChangedAt: fromMillis(changed)}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		switch pp, err := s.getPasswordPolicy(ctx, tx, accountID); {
+		case err == nil:
+			snap.PasswordPolicy = &pp
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
 		rows, err = tx.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.account_id = ? ORDER BY k.created_at, k.id`), accountID)
 		if err != nil {
 			return err

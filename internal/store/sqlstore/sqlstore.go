@@ -509,6 +509,7 @@ func (s *Store) DeleteUser(ctx context.Context, accountID, name string) error {
 			what  store.Entity
 			query string
 		}{
+			{store.EntityLoginProfile, `SELECT COUNT(*) FROM login_profiles WHERE user_id = ?`},
 			{store.EntityAccessKey, `SELECT COUNT(*) FROM access_keys WHERE user_id = ?`},
 			{store.EntityUserPolicy, `SELECT COUNT(*) FROM inline_policies WHERE owner_kind = 'user' AND owner_id = ?`},
 			{store.EntityAttachment, `SELECT COUNT(*) FROM policy_attachments WHERE owner_kind = 'user' AND owner_id = ?`},
@@ -852,6 +853,8 @@ func (s *Store) Check(ctx context.Context) error {
 		{"users without their account", `SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.account_id)`},
 		{"credential reports without their account", `SELECT COUNT(*) FROM credential_reports r WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = r.account_id)`},
 		{"account aliases without their account", `SELECT COUNT(*) FROM account_aliases l WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = l.account_id)`},
+		{"login profiles without their user", `SELECT COUNT(*) FROM login_profiles p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id AND u.account_id = p.account_id)`},
+		{"password history without a login profile", `SELECT COUNT(*) FROM password_history h WHERE NOT EXISTS (SELECT 1 FROM login_profiles p WHERE p.user_id = h.user_id)`},
 		{"accounts with more than one alias", `SELECT COUNT(*) FROM (SELECT account_id FROM account_aliases GROUP BY account_id HAVING COUNT(*) > 1) t`},
 		{"OpenID Connect providers without their account", `SELECT COUNT(*) FROM oidc_providers p WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = p.account_id)`},
 		{"accounts over their OpenID Connect provider quota", `SELECT COUNT(*) FROM (SELECT account_id FROM oidc_providers GROUP BY account_id HAVING COUNT(*) > ` + strconv.Itoa(store.MaxOpenIDConnectProvidersPerAccount) + `) t`},

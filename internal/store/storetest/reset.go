@@ -41,6 +41,10 @@ func testReset(t *testing.T, s store.Store) {
 	mustOK(t, "CreateRelyingService", s.CreateRelyingService(ctx, store.RelyingService{AccountID: acct, Name: "Objects",
 		Principal: "arn:aws:iam::" + acct + ":user/" + bob.Name, Scopes: []store.Scope{{Region: "r", Service: "s3"}}, CreatedAt: epoch}))
 	mustOK(t, "CreateAccountAlias", s.CreateAccountAlias(ctx, acct, "example-corp"))
+	mustOK(t, "CreateLoginProfile", s.CreateLoginProfile(ctx, newLoginProfile("Bob", "h0")))
+	_, err = s.UpdateLoginProfile(ctx, acct, "Bob", setHash("h1", epoch))
+	mustOK(t, "UpdateLoginProfile", err)
+	mustOK(t, "PutPasswordPolicy", s.PutPasswordPolicy(ctx, store.PasswordPolicy{AccountID: acct, MinimumPasswordLength: 8}))
 	mustOK(t, "PutKeyPolicy", s.PutKeyPolicy(ctx, store.KeyPolicy{AccountID: acct, MaxAge: 90 * 24 * time.Hour}))
 	_, _, err = s.PutCredentialReport(ctx, store.CredentialReport{AccountID: acct, GeneratedAt: epoch, Content: []byte("csv")}, epoch)
 	mustOK(t, "PutCredentialReport", err)
@@ -108,6 +112,8 @@ func testReset(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetCredentialReport(ctx, acct)
 	wantNotFound(t, "the credential report", err, store.EntityCredentialReport)
+	_, err = s.GetPasswordPolicy(ctx, acct)
+	wantNotFound(t, "the password policy", err, store.EntityPasswordPolicy)
 	if v, err := s.GetMeta(ctx, "kept"); err != nil || v != "yes" {
 		t.Errorf("meta after Reset: %q, %v", v, err)
 	}

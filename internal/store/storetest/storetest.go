@@ -122,6 +122,9 @@ func Run(t *testing.T, newStore Factory) {
 		{"ConcurrentPutCredentialReport", testConcurrentPutCredentialReport},
 		{"AccountAliases", testAccountAliases},
 		{"ConcurrentAccountAliases", testConcurrentAccountAliases},
+		{"LoginProfiles", testLoginProfiles},
+		{"PasswordPolicies", testPasswordPolicies},
+		{"ConcurrentLoginProfiles", testConcurrentLoginProfiles},
 		{"Reset", testReset},
 	}
 	for _, tc := range tests {

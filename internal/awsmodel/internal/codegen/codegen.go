@@ -117,6 +117,7 @@ type rawShape struct {
 	Max       *json.Number    `json:"max"`
 	Pattern   *string         `json:"pattern"`
 	Enum      []string        `json:"enum"`
+	Sensitive bool            `json:"sensitive"`
 	Flattened bool            `json:"flattened"`
 	Union     bool            `json:"union"`
 	Exception bool            `json:"exception"`
@@ -197,6 +198,7 @@ type shape struct {
 	Min, Max  *int64
 	Pattern   string // the model pattern, "" for none
 	Enum      []string
+	Sensitive bool
 	Members   []shapeMember
 	Elem      *shape // list member, map value
 	ElemName  string // list member / map value location name
@@ -269,7 +271,7 @@ func (g *generator) service(name string, m *rawModel) (*service, error) {
 		if raw.Flattened || raw.Union {
 			return nil, fmt.Errorf("shape %s: flattened or union shapes are not supported", shapeName)
 		}
-		sh := &shape{Name: shapeName, Kind: kind, Var: name + exportName(shapeName), Enum: raw.Enum, visiting: true}
+		sh := &shape{Name: shapeName, Kind: kind, Var: name + exportName(shapeName), Enum: raw.Enum, Sensitive: raw.Sensitive && kind == "KindString", visiting: true}
 		if other, dup := g.varNames[sh.Var]; dup {
 			return nil, fmt.Errorf("shapes %s and %s both map to Go name %s", other, shapeName, sh.Var)
 		}
@@ -500,6 +502,9 @@ func (g *generator) render(version string, svcs []*service) []byte {
 					p("%s", goString(e))
 				}
 				p("}")
+			}
+			if sh.Sensitive {
+				p(", Sensitive: true")
 			}
 			switch sh.Kind {
 			case "KindList":
