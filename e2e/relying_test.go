@@ -142,6 +142,30 @@ func TestRelyingVerify(t *testing.T) {
 		t.Fatalf("matched statements: %v", m)
 	}
 
+	// Another account's principals: the bucket is the service's account's,
+	// which grants them nothing (no resource-based policy), whatever their
+	// own policies say; the other account's root neither.
+	var other struct{ AccountID, AccessKeyID, SecretAccessKey string }
+	if err := json.Unmarshal([]byte(s.RunAdmin(t, "account", "create", "--account-id", "210987654321", "--output", "json")), &other); err != nil {
+		t.Fatal(err)
+	}
+	otherRoot := e2etest.Creds{KeyID: other.AccessKeyID, Secret: other.SecretAccessKey}
+	must[*iam.CreateUserOutput](t)(s.GoIAM(otherRoot).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")}))
+	must[*iam.PutUserPolicyOutput](t)(s.GoIAM(otherRoot).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("mallory"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}))
+	mk := must[*iam.CreateAccessKeyOutput](t)(s.GoIAM(otherRoot).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("mallory")}))
+	mallory := e2etest.Creds{KeyID: aws.ToString(mk.AccessKey.AccessKeyId), Secret: aws.ToString(mk.AccessKey.SecretAccessKey)}
+	for name, c := range map[string]e2etest.Creds{"a user of another account": mallory, "another account's root": otherRoot} {
+		status, out := relyingCall(t, s, svc, "POST", "/latchkey/v1/verify", map[string]any{
+			"request":   clientRequest(t, c, "GET", objectsHost, "/bucket/k", objectsRegion, nil),
+			"authorize": []map[string]any{{"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/k"}}})
+		p, _ := out["principal"].(map[string]any)
+		ds, _ := out["decisions"].([]any)
+		if status != 200 || p["account"] != "210987654321" || len(ds) != 1 || ds[0].(map[string]any)["decision"] != "implicitDeny" {
+			t.Errorf("%s: HTTP %d %v", name, status, out)
+		}
+	}
+
 	// Temporary credentials: a role session, its tags, its role's policy.
 	root := s.GoIAM(e2etest.Root)
 	must[*iam.CreateRoleOutput](t)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader"),

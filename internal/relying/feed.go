@@ -52,7 +52,7 @@ func (h *Handler) authorize(ctx context.Context, c *caller, now time.Time) (any,
 	if err != nil {
 		return nil, err
 	}
-	ds, err := h.decide(ctx, p, in.Authorize, now, "")
+	ds, err := h.decide(ctx, p, in.Authorize, now, "", c.service.AccountID)
 	if err != nil {
 		return nil, err
 	}

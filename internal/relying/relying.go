@@ -35,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/arn"
 	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/awserr"
@@ -383,7 +384,14 @@ type Statement struct {
 // principal's policy set (sessions limited by their policies), the global
 // condition keys of a request by p at now, then the question's own keys.
 // The root of an account may do everything in it, as in AWS.
-func (h *Handler) decide(ctx context.Context, p *principal.Principal, qs []Question, now time.Time, region string) ([]Decision, error) {
+//
+// owner is the account the questions' resources belong to when their ARN
+// names none (an S3 bucket: the relying service's account); "" takes the
+// principal's own. A principal of another account is allowed nothing: in
+// AWS the resource's account must grant it too, by a resource-based policy,
+// and these resources have none (the root included: it may do everything
+// in its own account only).
+func (h *Handler) decide(ctx context.Context, p *principal.Principal, qs []Question, now time.Time, region, owner string) ([]Decision, error) {
 	if len(qs) > maxDecisions {
 		return nil, awserr.InvalidInput("At most %d questions in one call", maxDecisions)
 	}
@@ -396,18 +404,40 @@ func (h *Handler) decide(ctx context.Context, p *principal.Principal, qs []Quest
 			return nil, awserr.InvalidInput("Each question needs an action and a resource")
 		}
 	}
-	if p.Kind == principal.Root {
-		for range qs {
-			out = append(out, Decision{Decision: string(authz.Allowed), MatchedStatements: []Statement{}, MissingContextValues: []string{}})
+	if owner == "" {
+		owner = p.AccountID
+	}
+	foreign := func(resource string) bool {
+		account, ok := arn.Account(resource)
+		if !ok || account == "" {
+			account = owner
 		}
-		return out, nil
+		return account != p.AccountID
 	}
-	set, err := h.Source.Principal(ctx, p)
-	if err != nil {
-		return nil, awserr.InternalFailure(err)
+	var set *authz.Set
+	var base map[string][]string
+	if p.Kind != principal.Root {
+		var err error
+		if set, err = h.Source.Principal(ctx, p); err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		base = authz.Context(p, set, authz.RequestInfo{Time: now, Region: region}, nil)
 	}
-	base := authz.Context(p, set, authz.RequestInfo{Time: now, Region: region}, nil)
 	for _, q := range qs {
+		switch {
+		case p.Kind == principal.Root && !foreign(q.Resource):
+			out = append(out, Decision{Decision: string(authz.Allowed), MatchedStatements: []Statement{}, MissingContextValues: []string{}})
+			continue
+		case p.Kind == principal.Root:
+			out = append(out, Decision{Decision: string(authz.ImplicitDeny), MatchedStatements: []Statement{}, MissingContextValues: []string{}})
+			continue
+		}
+		qset := set
+		if foreign(q.Resource) {
+			cross := *set
+			cross.CrossAccount = true // no resource-based policy: nothing is allowed
+			qset = &cross
+		}
 		c := make(map[string][]string, len(base)+len(q.Context))
 		for k, v := range base {
 			c[k] = v
@@ -415,7 +445,7 @@ func (h *Handler) decide(ctx context.Context, p *principal.Principal, qs []Quest
 		for k, v := range q.Context {
 			c[k] = v
 		}
-		res := authz.Decide(set, policy.Request{Action: q.Action, Resource: q.Resource, Context: c,
+		res := authz.Decide(qset, policy.Request{Action: q.Action, Resource: q.Resource, Context: c,
 			Principal: &policy.PrincipalRef{ARN: p.ARN(), Account: p.AccountID}}, true)
 		d := Decision{Decision: string(res.Decision), MatchedStatements: []Statement{}, MissingContextValues: set.MissingContext(c)}
 		for _, m := range res.Matched {
@@ -474,7 +504,7 @@ func (h *Handler) verify(ctx context.Context, c *caller, now time.Time) (any, er
 	pj := principalOf(p)
 	res := VerifyResult{Principal: &pj}
 	if len(in.Authorize) > 0 {
-		if res.Decisions, err = h.decide(ctx, p, in.Authorize, now, sr.Region); err != nil {
+		if res.Decisions, err = h.decide(ctx, p, in.Authorize, now, sr.Region, c.service.AccountID); err != nil {
 			return nil, err
 		}
 	}
