@@ -309,6 +309,24 @@ func TestRelyingSigningKeysAndRevocations(t *testing.T) {
 	if revs := out["revocations"].([]any); len(revs) != 1 || revs[0].(map[string]any)["kind"] != "PolicyChanged" || revs[0].(map[string]any)["subject"] != "user/alice" {
 		t.Fatalf("a policy change: %v", out)
 	}
+	// Another account's key, deactivated: in the feed too (the service
+	// verifies other accounts' keys); another account's other changes not.
+	last = int64(out["last"].(float64))
+	var other struct{ AccountID, AccessKeyID, SecretAccessKey string }
+	if err := json.Unmarshal([]byte(s.RunAdmin(t, "account", "create", "--account-id", "210987654321", "--output", "json")), &other); err != nil {
+		t.Fatal(err)
+	}
+	otherRoot := e2etest.Creds{KeyID: other.AccessKeyID, Secret: other.SecretAccessKey}
+	must[*iam.CreateUserOutput](t)(s.GoIAM(otherRoot).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}))
+	ck := must[*iam.CreateAccessKeyOutput](t)(s.GoIAM(otherRoot).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")}))
+	must[*iam.PutUserPolicyOutput](t)(s.GoIAM(otherRoot).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}))
+	must[*iam.UpdateAccessKeyOutput](t)(s.GoIAM(otherRoot).UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("carol"), AccessKeyId: ck.AccessKey.AccessKeyId, Status: "Inactive"}))
+	_, out = relyingCall(t, s, svc, "GET", fmt.Sprintf("/latchkey/v1/revocations?after=%d&wait=5s", last), nil)
+	if revs := out["revocations"].([]any); len(revs) != 1 || revs[0].(map[string]any)["kind"] != "AccessKeyDeactivated" ||
+		revs[0].(map[string]any)["subject"] != aws.ToString(ck.AccessKey.AccessKeyId) || revs[0].(map[string]any)["account"] != "210987654321" {
+		t.Fatalf("another account's deactivation: %v", out)
+	}
 	if status, out := relyingCall(t, s, svc, "GET", "/latchkey/v1/revocations?after=-1", nil); status != 400 || errorCode(out) != "InvalidInput" {
 		t.Fatalf("a bad position: HTTP %d %v", status, out)
 	}

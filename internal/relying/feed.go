@@ -184,8 +184,18 @@ func revokes(k store.ChangeKind) bool {
 	return true
 }
 
+// keyRevocation reports whether a change ends an access key: a service
+// gets these of every account, since it verifies (and caches signing
+// keys of) the keys of other accounts' principals too; their other
+// changes decide nothing for it (another account's principal is allowed
+// nothing on its resources).
+func keyRevocation(k store.ChangeKind) bool {
+	return k == store.ChangeAccessKeyDeactivated || k == store.ChangeAccessKeyDeleted || k == store.ChangeAccessKeyExpired
+}
+
 // revocations answers the changes after the after parameter that revoke
-// something in the service's account (or the whole store), waiting up to
+// something in the service's account (or the whole store), and every
+// account's key revocations, waiting up to
 // the wait parameter (default and cap MaxWait) for one. A position older
 // than the log holds is 410 Gone: the service must forget everything.
 func (h *Handler) revocations(ctx context.Context, c *caller, now time.Time) (any, error) {
@@ -224,7 +234,7 @@ func (h *Handler) revocations(ctx context.Context, c *caller, now time.Time) (an
 			out.Last = changes[len(changes)-1].Seq
 		}
 		for _, ch := range changes {
-			if revokes(ch.Kind) && (ch.AccountID == c.service.AccountID || ch.AccountID == "") {
+			if revokes(ch.Kind) && (ch.AccountID == c.service.AccountID || ch.AccountID == "" || keyRevocation(ch.Kind)) {
 				out.Revocations = append(out.Revocations, Revocation{Seq: ch.Seq, Kind: ch.Kind, Account: ch.AccountID, Subject: ch.Subject, At: ch.At})
 			}
 		}
