@@ -199,7 +199,8 @@ func inspected(t *testing.T, out, prefix string, fields map[string]string) map[s
 	return got
 }
 
-// nodeRunner runs the scripts of testdata/js with Node.js.
+// nodeRunner runs the scripts of a testdata folder with Node.js, with the
+// npm packages its package.json pins.
 type nodeRunner struct{ dir string }
 
 // The versions testdata/js/package.json pins.
@@ -207,7 +208,15 @@ var jsSDKPackages = []string{"@aws-sdk/client-iam", "@aws-sdk/client-sts", "@aws
 
 var npmCI sync.Mutex
 
+// newNodeRunner runs the JS SDK scripts of testdata/js.
 func newNodeRunner(t *testing.T) *nodeRunner {
+	t.Helper()
+	return nodeRunnerIn(t, "js", jsSDKPackages...)
+}
+
+// nodeRunnerIn runs the scripts of testdata/folder, installing (npm ci)
+// the packages its package.json pins when node_modules does not hold them.
+func nodeRunnerIn(t *testing.T, folder string, packages ...string) *nodeRunner {
 	t.Helper()
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -220,15 +229,15 @@ func newNodeRunner(t *testing.T) *nodeRunner {
 	}
 	v := strings.TrimSpace(string(out))
 	if major, _ := strconv.Atoi(strings.SplitN(strings.TrimPrefix(v, "v"), ".", 2)[0]); major < 20 {
-		t.Fatalf("node %s is too old: the AWS SDK for JavaScript v3 needs Node.js 20 or later", v)
+		t.Fatalf("node %s is too old: the scripts of testdata/%s need Node.js 20 or later", v, folder)
 	}
-	dir, err := filepath.Abs(filepath.Join("testdata", "js"))
+	dir, err := filepath.Abs(filepath.Join("testdata", folder))
 	if err != nil {
 		t.Fatal(err)
 	}
 	npmCI.Lock()
 	defer npmCI.Unlock()
-	if !jsSDKInstalled(t, dir) {
+	if !npmInstalled(t, dir, packages) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
@@ -236,15 +245,16 @@ func newNodeRunner(t *testing.T) *nodeRunner {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 		}
-		if !jsSDKInstalled(t, dir) {
-			t.Fatalf("npm ci did not install %v as package.json pins them", jsSDKPackages)
+		if !npmInstalled(t, dir, packages) {
+			t.Fatalf("npm ci did not install %v as package.json pins them", packages)
 		}
 	}
 	return &nodeRunner{dir: dir}
 }
 
-// jsSDKInstalled reports whether node_modules holds the pinned versions.
-func jsSDKInstalled(t *testing.T, dir string) bool {
+// npmInstalled reports whether dir's node_modules holds the versions of
+// packages its package.json pins.
+func npmInstalled(t *testing.T, dir string, packages []string) bool {
 	t.Helper()
 	var pkg struct{ Dependencies map[string]string }
 	b, err := os.ReadFile(filepath.Join(dir, "package.json"))
@@ -254,7 +264,7 @@ func jsSDKInstalled(t *testing.T, dir string) bool {
 	if err := json.Unmarshal(b, &pkg); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range jsSDKPackages {
+	for _, name := range packages {
 		var installed struct{ Version string }
 		b, err := os.ReadFile(filepath.Join(dir, "node_modules", name, "package.json"))
 		if err != nil || json.Unmarshal(b, &installed) != nil || installed.Version != pkg.Dependencies[name] {

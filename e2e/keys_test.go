@@ -76,10 +76,12 @@ func TestKeysQuarantine(t *testing.T) {
 	}
 
 	var keys []struct {
-		AccessKeyID string     `json:"access_key_id"`
-		Owner       string     `json:"owner"`
-		Status      string     `json:"status"`
-		LastUsed    *time.Time `json:"last_used"`
+		AccessKeyID      string     `json:"access_key_id"`
+		Owner            string     `json:"owner"`
+		Status           string     `json:"status"`
+		LastUsed         *time.Time `json:"last_used"`
+		QuarantinedAt    *time.Time `json:"quarantined_at"`
+		QuarantineReason string     `json:"quarantine_reason"`
 	}
 	if err := json.Unmarshal([]byte(s.RunAdmin(t, "keys", "list", "--account", "123456789012", "--output", "json")), &keys); err != nil {
 		t.Fatal(err)
@@ -87,12 +89,29 @@ func TestKeysQuarantine(t *testing.T) {
 	status := map[string]string{}
 	for _, k := range keys {
 		status[k.Owner+" "+k.AccessKeyID] = k.Status
+		if quarantined := k.AccessKeyID == alice.KeyID; quarantined != (k.QuarantinedAt != nil) || quarantined && k.QuarantineReason != "unused for 2s" {
+			t.Errorf("keys list: %s quarantined at %v (%q)", k.AccessKeyID, k.QuarantinedAt, k.QuarantineReason)
+		}
 		if k.AccessKeyID == bob.KeyID && k.LastUsed == nil {
 			t.Errorf("bob's key shows no last use")
 		}
 	}
 	if len(keys) != 4 || keys[0].Owner != "<root_account>" || status["alice "+alice.KeyID] != "Inactive" || status["bob "+bob.KeyID] != "Active" || status["carol "+carol.KeyID] != "Inactive" {
 		t.Fatalf("keys list: %+v", keys)
+	}
+	// The quarantined keys, for consoles and tools: only alice's, carol's
+	// was deactivated by hand; none once it is reactivated.
+	code, listed := relyingCall(t, s, e2etest.Root, "GET", "/latchkey/v1/quarantined-keys", nil)
+	if qk, _ := listed["keys"].([]any); code != 200 || len(qk) != 1 || qk[0].(map[string]any)["access_key_id"] != alice.KeyID ||
+		qk[0].(map[string]any)["user_name"] != "alice" || qk[0].(map[string]any)["reason"] != "unused for 2s" || qk[0].(map[string]any)["status"] != "Inactive" {
+		t.Fatalf("GET quarantined-keys: HTTP %d %v", code, listed)
+	}
+	if code, out := relyingCall(t, s, bob, "GET", "/latchkey/v1/quarantined-keys", nil); code != 403 || errorCode(out) != "AccessDenied" {
+		t.Fatalf("GET quarantined-keys without the permission: HTTP %d %v", code, out)
+	}
+	must[*iam.UpdateAccessKeyOutput](t)(s.GoIAM(e2etest.Root).UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(alice.KeyID), Status: "Active"}))
+	if code, listed := relyingCall(t, s, e2etest.Root, "GET", "/latchkey/v1/quarantined-keys", nil); code != 200 || len(listed["keys"].([]any)) != 0 {
+		t.Fatalf("GET quarantined-keys after the reactivation: HTTP %d %v", code, listed)
 	}
 	if out, _, err := s.Admin(t, "keys", "quarantine", "--account", "123456789012", "--unused-for", "soon"); err == nil {
 		t.Fatalf("a bad --unused-for was taken: %s", out)

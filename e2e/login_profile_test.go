@@ -91,12 +91,19 @@ func TestLoginProfilesAWSCLI(t *testing.T) {
 	wantMessage(t, msg, "Policy constraint violation with password reuse prevention during password change")
 	cli(t, root, "update-login-profile", "--user-name", "bob", "--password", "Battery-Staple-2", "--password-reset-required")
 
-	// The user changes its own password, with its own key, once a policy
-	// lets it.
+	// The user changes its own password, with its own key, once the
+	// account's password policy lets every user (AllowUsersToChangePassword),
+	// not before.
+	policyArgs := []string{"update-account-password-policy", "--minimum-password-length", "12", "--require-numbers",
+		"--require-uppercase-characters", "--max-password-age", "90", "--password-reuse-prevention", "2"}
+	cli(t, root, policyArgs...)
 	msg = awsCLIFails(t, s, bob, "AccessDenied", "iam", "change-password", "--old-password", "Battery-Staple-2", "--new-password", "Battery-Staple-3")
 	wantMessage(t, msg, "User: arn:aws:iam::"+e2etest.AccountID+":user/bob is not authorized to perform: iam:ChangePassword on resource: arn:aws:iam::"+e2etest.AccountID+":user/bob because no identity-based policy allows the iam:ChangePassword action")
-	cli(t, root, "put-user-policy", "--user-name", "bob", "--policy-name", "own-password",
-		"--policy-document", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["iam:ChangePassword", "iam:GetLoginProfile"], "Resource": "arn:aws:iam::*:user/${aws:username}"}}`)
+	awsCLIFails(t, s, bob, "AccessDenied", "iam", "get-account-password-policy")
+	cli(t, root, append(policyArgs, "--allow-users-to-change-password")...)
+	cli(t, bob, "get-account-password-policy")
+	cli(t, root, "put-user-policy", "--user-name", "bob", "--policy-name", "own-profile",
+		"--policy-document", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetLoginProfile", "Resource": "arn:aws:iam::*:user/${aws:username}"}}`)
 	msg = awsCLIFails(t, s, bob, "InvalidUserType", "iam", "change-password", "--old-password", "Wrong-Password-9", "--new-password", "Battery-Staple-3")
 	wantMessage(t, msg, "The old password is incorrect.")
 	msg = awsCLIFails(t, s, bob, "PasswordPolicyViolation", "iam", "change-password", "--old-password", "Battery-Staple-2", "--new-password", "short")
@@ -114,7 +121,7 @@ func TestLoginProfilesAWSCLI(t *testing.T) {
 	awsCLIFails(t, s, root, "InvalidUserType", "iam", "change-password", "--old-password", "Battery-Staple-3", "--new-password", "Battery-Staple-4")
 
 	// The user cannot be deleted while it has a profile.
-	cli(t, root, "delete-user-policy", "--user-name", "bob", "--policy-name", "own-password")
+	cli(t, root, "delete-user-policy", "--user-name", "bob", "--policy-name", "own-profile")
 	for _, k := range listKeyIDs(t, cli(t, root, "list-access-keys", "--user-name", "bob")) {
 		cli(t, root, "delete-access-key", "--user-name", "bob", "--access-key-id", k)
 	}

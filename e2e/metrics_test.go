@@ -93,6 +93,9 @@ func TestMetrics(t *testing.T) {
 	wantCode(t, err, "SignatureDoesNotMatch")
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/latchkey/v1/verify", strings.NewReader("{}"))
 	relying := doHTTP(t, req)
+	consoleUser(t, s, "carol", "", false)
+	signIn(t, s, e2etest.AccountID, "carol", consoleTestPassword)
+	signIn(t, s, e2etest.AccountID, "carol", "not-her-password")
 
 	fams := scrapeMetrics(t, s.URL+"/metrics")
 	// The last-used flush of Bob's uses comes within the interval.
@@ -111,7 +114,7 @@ func TestMetrics(t *testing.T) {
 	}{
 		{"latchkey_requests_total", map[string]string{"service": "sts", "action": "GetCallerIdentity", "status": "200"}, eq(calls), "the calls made"},
 		{"latchkey_requests_total", map[string]string{"service": "sts", "action": "GetCallerIdentity", "status": "403"}, eq(1), "the refused call"},
-		{"latchkey_requests_total", map[string]string{"service": "iam", "action": "CreateUser", "status": "200"}, eq(1), "one CreateUser"},
+		{"latchkey_requests_total", map[string]string{"service": "iam", "action": "CreateUser", "status": "200"}, eq(2), "Bob's and carol's CreateUser"},
 		{"latchkey_request_duration_seconds", gci, eq(calls + 1), "every GetCallerIdentity"},
 		{"latchkey_auth_failures_total", map[string]string{"code": "SignatureDoesNotMatch"}, eq(1), "the bad signature"},
 		{"latchkey_key_cache_hits_total", nil, atLeast(calls - 1), "Bob's key from memory"},
@@ -122,6 +125,8 @@ func TestMetrics(t *testing.T) {
 		{"latchkey_last_used_flush_lag_seconds", nil, atLeast(1), "its lag"},
 		{"latchkey_last_used_pending_age_seconds", nil, atLeast(0), "the gauge"},
 		{"latchkey_relying_requests_total", map[string]string{"path": "verify", "status": strconv.Itoa(relying.status)}, eq(1), "the unsigned verify"},
+		{"latchkey_console_sign_ins_total", map[string]string{"kind": "password", "result": "success"}, eq(1), "carol's sign-in"},
+		{"latchkey_console_sign_ins_total", map[string]string{"kind": "password", "result": "InvalidSignIn"}, eq(1), "the wrong password"},
 		{"latchkey_build_info", map[string]string{"version": "dev"}, eq(1), "the build"},
 		{"go_goroutines", nil, atLeast(1), "the Go runtime"},
 	} {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks for (and where possible installs) everything the test suite drives:
 # the AWS CLI, boto3 and botocore, moto, Terraform with the AWS provider
-# mirror, Node.js with the JS SDK v3 clients, and PostgreSQL. Fails loudly
-# rather than let a test skip.
+# mirror, Node.js with the JS SDK v3 clients, PostgreSQL, and Chromium with
+# playwright-core for the console's browser tests. Fails loudly rather than
+# let a test skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail() { echo "test-deps: $*" >&2; exit 1; }
@@ -75,3 +76,20 @@ if [ "$(id -u)" = 0 ]; then
 	command -v runuser >/dev/null || fail "running as root, the PostgreSQL tests need runuser (util-linux)"
 fi
 echo "test-deps: $("$pg_bin/initdb" --version) in $pg_bin"
+
+# Chromium (e2e/console_browser_test.go drives it headless with
+# playwright-core): Debian's package, installed when missing; never a
+# browser downloaded by a test tool. playwright-core is pinned in
+# e2e/testdata/console.
+chromium=""
+for c in chromium chromium-browser; do
+	if command -v "$c" >/dev/null; then chromium=$(command -v "$c"); break; fi
+done
+if [ -z "$chromium" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "test-deps: chromium is not installed; installing Debian's package" >&2
+	apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) || true
+	command -v chromium >/dev/null && chromium=$(command -v chromium)
+fi
+[ -n "$chromium" ] || fail "Chromium is not installed; install Debian's package (apt-get install chromium)"
+(cd e2e/testdata/console && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in e2e/testdata/console failed"
+echo "test-deps: $("$chromium" --version 2>/dev/null | head -1) at $chromium, playwright-core $(cd e2e/testdata/console && node -p 'require("playwright-core/package.json").version')"

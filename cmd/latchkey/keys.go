@@ -61,7 +61,11 @@ every --last-used-interval).`,
 					tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ACCESS KEY\tOWNER\tSTATUS\tAGE (DAYS)\tLAST USED")
 					for _, k := range keys {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", k.AccessKeyID, k.Owner, k.Status, k.AgeDays, lastUsedText(k))
+						status := k.Status
+						if k.QuarantinedAt != nil {
+							status += " (quarantined " + k.QuarantinedAt.Format(time.DateOnly) + ")"
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", k.AccessKeyID, k.Owner, status, k.AgeDays, lastUsedText(k))
 					}
 					return tw.Flush()
 				})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/audit"
+	"github.com/latchkey/latchkey/internal/console"
 	"github.com/latchkey/latchkey/internal/lastused"
 	"github.com/latchkey/latchkey/internal/logbuf"
 )
@@ -62,6 +64,9 @@ func newServeCmd() *cobra.Command {
 		metricsListen    string
 		dev              devFlags
 		integrations     app.IntegrationFiles
+		consoleOpts      app.ConsoleOptions
+		noConsole        bool
+		trustedProxies   []string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -94,6 +99,17 @@ its data lives in a temporary folder removed at exit, and
 				return err
 			}
 			log = slog.New(logbuf.Handler(log.Handler(), logOut, slog.LevelWarn))
+			if consoleOpts.IdleTimeout < 10*time.Second || consoleOpts.MaxSession < consoleOpts.IdleTimeout {
+				return fmt.Errorf("--console-idle-timeout must be at least 10s, and --console-max-session at least as long")
+			}
+			consoleOpts.Disabled = noConsole
+			for _, v := range trustedProxies {
+				p, err := netip.ParsePrefix(strings.TrimSpace(v))
+				if err != nil {
+					return fmt.Errorf("--trusted-proxies: %q is not a CIDR prefix such as 10.0.0.0/8: %w", v, err)
+				}
+				consoleOpts.TrustedProxies = append(consoleOpts.TrustedProxies, p.Masked())
+			}
 			hooks, err := app.LoadIntegrations(integrations)
 			if err != nil {
 				return err
@@ -125,7 +141,8 @@ its data lives in a temporary folder removed at exit, and
 			}
 			ctx, ready, served := dev.serving(ctx, cmd.ErrOrStderr(), logOut.Flush, d, want)
 			return served(d.Serve(ctx, app.ServeOptions{Listen: listen, LastUsedInterval: lastUsedInterval, Logger: log, Integrations: hooks, KeyExpiryInterval: keyExpiry,
-				MetricsListen: metricsListen, Version: version, FlushLog: logOut.Flush, Ready: ready, JSONLines: jsonLines(logFormat, logOut)}))
+				MetricsListen: metricsListen, Version: version, FlushLog: logOut.Flush, Ready: ready, JSONLines: jsonLines(logFormat, logOut),
+				Console: consoleOpts}))
 		},
 	}
 	data.register(cmd)
@@ -141,6 +158,10 @@ its data lives in a temporary folder removed at exit, and
 	cmd.Flags().StringVar(&integrations.KubernetesMappingFile, "kubernetes-mapping", "", "aws-auth ConfigMap (YAML or JSON: mapUsers, mapRoles, mapAccounts) mapping principals to Kubernetes users (env "+envName("kubernetes-mapping")+")")
 	cmd.Flags().StringVar(&integrations.KubernetesWebhookTokenFile, "kubernetes-webhook-token-file", "", "file holding the bearer token kube-apiserver's webhook kubeconfig presents (env "+envName("kubernetes-webhook-token-file")+")")
 	cmd.Flags().StringVar(&integrations.MinIOPluginTokenFile, "minio-plugin-token-file", "", "serve MinIO's access-management plugin, for callers presenting the bearer token in this file (env "+envName("minio-plugin-token-file")+")")
+	cmd.Flags().BoolVar(&noConsole, "no-console", false, "do not serve the web console (/console/) and its sign-in (env "+envName("no-console")+")")
+	cmd.Flags().DurationVar(&consoleOpts.IdleTimeout, "console-idle-timeout", console.DefaultIdleTimeout, "a console session ends after this long without activity (env "+envName("console-idle-timeout")+")")
+	cmd.Flags().DurationVar(&consoleOpts.MaxSession, "console-max-session", console.DefaultMaxSession, "a console sign-in lasts at most this long, active or not (env "+envName("console-max-session")+")")
+	cmd.Flags().StringSliceVar(&trustedProxies, "trusted-proxies", nil, "reverse proxies (CIDR prefixes, comma-separated) whose X-Forwarded-For names the client of a console sign-in, for its rate limits and audit record (env "+envName("trusted-proxies")+")")
 	cmd.Flags().StringVar(&credsFile, "bootstrap-credentials-file", "", "on first start, also write the generated root credentials to this file, mode 0600 (env "+envName("bootstrap-credentials-file")+")")
 	return cmd
 }

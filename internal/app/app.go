@@ -59,6 +59,8 @@ type Data struct {
 	metrics *metrics.Metrics
 	// jsonLines is ServeOptions.JSONLines, for the handler Serve builds.
 	jsonLines io.Writer
+	// console is ServeOptions.Console, for the handler Serve builds.
+	console ConsoleOptions
 }
 
 // Close closes the store, and removes a development server's folder.

@@ -24,8 +24,12 @@ type KeyInfo struct {
 	LastUsed    *time.Time `json:"last_used,omitempty"`
 	LastService string     `json:"last_used_service,omitempty"`
 	LastRegion  string     `json:"last_used_region,omitempty"`
-	root        bool
-	user        string
+	// QuarantinedAt and QuarantineReason: a key a quarantine rule
+	// deactivated (until its status changes again).
+	QuarantinedAt    *time.Time `json:"quarantined_at,omitempty"`
+	QuarantineReason string     `json:"quarantine_reason,omitempty"`
+	root             bool
+	user             string
 }
 
 // ListKeys is every access key of the account, the root's first, then by
@@ -49,6 +53,10 @@ func (d *Data) ListKeys(ctx context.Context, account string, now time.Time) ([]K
 				t := k.LastUsed.Time.UTC()
 				ki.LastUsed, ki.LastService, ki.LastRegion = &t, k.LastUsed.Service, k.LastUsed.Region
 			}
+			if q := k.Quarantine; q != nil {
+				at := q.At.UTC()
+				ki.QuarantinedAt, ki.QuarantineReason = &at, q.Reason
+			}
 			out = append(out, ki)
 		}
 	}
@@ -62,6 +70,23 @@ type QuarantineRule struct {
 	OlderThan   time.Duration
 	IncludeRoot bool // the root's last Active key too
 	DryRun      bool
+}
+
+// reason is how a quarantined key's note words the rule.
+func (r QuarantineRule) reason() string {
+	why := "unused for " + formatAge(r.UnusedFor)
+	if r.OlderThan > 0 {
+		why += ", older than " + formatAge(r.OlderThan)
+	}
+	return why
+}
+
+// formatAge words an age as ParseAge reads it: whole days as "90d".
+func formatAge(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
 }
 
 // QuarantineResult is what the rule did, or would do, to one key.
@@ -114,11 +139,18 @@ func (d *Data) Quarantine(ctx context.Context, account string, rule QuarantineRu
 		case rule.DryRun:
 			r.Action = "would deactivate"
 		default:
-			if err := d.Store.UpdateAccessKeyStatus(ctx, account, k.user, k.AccessKeyID, store.StatusInactive); err != nil {
+			q := store.Quarantine{At: now.UTC(), Reason: rule.reason()}
+			err := d.Store.QuarantineAccessKey(ctx, account, k.user, k.AccessKeyID, q)
+			if errors.Is(err, store.ErrKeyNotActive) || errors.Is(err, store.ErrNotFound) {
+				// Deactivated or deleted since the listing: nothing to do.
+				r.Action, r.Reason = "kept", "no longer Active"
+				break
+			}
+			if err != nil {
 				return out, fmt.Errorf("deactivate %s: %w", k.AccessKeyID, err)
 			}
 			if err := log.Write(audit.Record{Time: time.Now().UTC(), AccountID: account, Caller: "latchkey keys quarantine", Service: "iam",
-				Action: "UpdateAccessKey", Target: k.AccessKeyID, Result: "success", Decision: "quarantine: unused for " + rule.UnusedFor.String()}); err != nil {
+				Action: "UpdateAccessKey", Target: k.AccessKeyID, Result: "success", Decision: "quarantine: " + q.Reason}); err != nil {
 				return out, fmt.Errorf("audit %s: %w", k.AccessKeyID, err)
 			}
 		}

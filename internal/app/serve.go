@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/console"
 	"github.com/latchkey/latchkey/internal/iam"
 	"github.com/latchkey/latchkey/internal/lastused"
 	"github.com/latchkey/latchkey/internal/metrics"
@@ -25,6 +27,16 @@ import (
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
 	"github.com/latchkey/latchkey/internal/sts"
 )
+
+// ConsoleOptions configure the web console: zero durations take the
+// console package's defaults (15 minutes idle, 12 hours in all).
+type ConsoleOptions struct {
+	Disabled    bool
+	IdleTimeout time.Duration
+	MaxSession  time.Duration
+	// TrustedProxies: see console.Handler.
+	TrustedProxies []netip.Prefix
+}
 
 // ServeOptions configure the HTTP side.
 type ServeOptions struct {
@@ -50,6 +62,8 @@ type ServeOptions struct {
 	MetricsListen string
 	// Version labels the build_info metric.
 	Version string
+	// Console configures the web console (served unless Disabled).
+	Console ConsoleOptions
 	// FlushLog, when set, is called once the server has shut down, after
 	// its last line is logged: the log's buffer must reach its
 	// destination before the process exits.
@@ -145,14 +159,30 @@ func (d *Data) HandlerWith(log *slog.Logger, lastUsedInterval time.Duration, rea
 		rel.Observe = d.metrics.RelyingCall
 	}
 	d.relying = rel
-	return routes(h, rel, d.devHandlers(in.handlers(auth, rel, log), auth, cached, rel, log)), tracker, nil
+	more := d.devHandlers(in.handlers(auth, rel, log), auth, cached, rel, log)
+	var page http.Handler
+	if !d.console.Disabled {
+		ch := &console.Handler{Store: cached, Auth: auth, STS: stsSvc, IdleTimeout: d.console.IdleTimeout, MaxSession: d.console.MaxSession,
+			TrustedProxies: d.console.TrustedProxies, Audit: d.Audit, Logger: log}
+		if d.metrics != nil {
+			ch.SignedIn = d.metrics.SignIn
+		}
+		page = ch
+		more[console.APIPrefix] = page
+	}
+	return routes(h, rel, page, more), tracker, nil
 }
 
 // routes sends the relying-service API to rel (its paths under a prefix
-// of more to that handler) and everything else, as it came (no path
-// cleaning, no redirect: AWS clients sign the path as sent), to aws.
-func routes(aws, rel http.Handler, more map[string]http.Handler) http.Handler {
+// of more to that handler), the console's page (when served) to page, and
+// everything else, as it came (no path cleaning, no redirect: AWS clients
+// sign the path as sent), to aws.
+func routes(aws, rel, page http.Handler, more map[string]http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if page != nil && (strings.HasPrefix(r.URL.Path, console.PagePrefix) || r.URL.Path+"/" == console.PagePrefix) {
+			page.ServeHTTP(w, r)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, relying.Prefix) {
 			for prefix, h := range more {
 				if strings.HasPrefix(r.URL.Path, prefix) {
@@ -178,6 +208,7 @@ func (d *Data) Serve(ctx context.Context, opts ServeOptions) error {
 	var ready atomic.Bool
 	d.metrics = metrics.New(opts.Version)
 	d.jsonLines = opts.JSONLines
+	d.console = opts.Console
 	h, tracker, err := d.HandlerWith(log, opts.LastUsedInterval, ready.Load, opts.Integrations)
 	if err != nil {
 		return err

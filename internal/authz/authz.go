@@ -36,6 +36,10 @@ const (
 	TypeNone        SourceType = "none"         // a policy given to the simulator
 	TypeSession     SourceType = "session"      // a session's inline session policy
 	TypeRoot        SourceType = "root"         // the root's permissions, which a federated user's session policies limit
+	// TypeAccount is what the account's password policy grants every
+	// user (AllowUsersToChangePassword); AWS's simulator has no type for
+	// it but "none".
+	TypeAccount SourceType = "none"
 )
 
 // Policy is one parsed policy of a set, with what names it in explanations.

@@ -274,6 +274,13 @@ func (s *Source) Resolve(ps store.PolicySet) (*Set, error) {
 			return nil, err
 		}
 	}
+	if ps.Kind == store.KindUser && ps.UsersChangePasswords {
+		p, err := s.parse(usersChangePasswords)
+		if err != nil {
+			return nil, fmt.Errorf("the password policy's grant: %w", err)
+		}
+		identity = append(identity, &Policy{ID: "AllowUsersToChangePassword", Type: TypeAccount, Parsed: p})
+	}
 	var boundary *Policy
 	if ps.Boundary != nil {
 		b, err := s.managed(*ps.Boundary)
@@ -293,6 +300,15 @@ func (s *Source) Resolve(ps store.PolicySet) (*Set, error) {
 	set.PrincipalID = principalID
 	return set, nil
 }
+
+// usersChangePasswords is what an account's password policy with
+// AllowUsersToChangePassword grants each user, as AWS words the grant:
+// iam:ChangePassword on its own user, iam:GetAccountPasswordPolicy. It
+// is an identity policy like the others: an explicit deny, a boundary or
+// session policies still limit it.
+const usersChangePasswords = `{"Version":"2012-10-17","Statement":[` +
+	`{"Effect":"Allow","Action":"iam:ChangePassword","Resource":["arn:aws:iam::*:user/${aws:username}","arn:aws:iam::*:user/*/${aws:username}"]},` +
+	`{"Effect":"Allow","Action":"iam:GetAccountPasswordPolicy","Resource":"*"}]}`
 
 // managed resolves a managed policy's default version.
 func (s *Source) managed(d store.PolicyDocument) (*Policy, error) {

@@ -506,6 +506,9 @@ func pageBounds(r *op.Request, list string, n int) (start, end int, next string,
 
 func xmlUser(u store.User, withTags bool) XMLUser {
 	x := XMLUser{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: arn.User(u.AccountID, u.Path, u.Name), CreateDate: TimestampPtr(u.CreatedAt)}
+	if u.PasswordLastUsed != nil {
+		x.PasswordLastUsed = TimestampPtr(*u.PasswordLastUsed)
+	}
 	if withTags && len(u.Tags) > 0 {
 		tags := Members[XMLTag](xmlTags(u.Tags))
 		x.Tags = &tags

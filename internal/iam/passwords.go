@@ -25,8 +25,9 @@ import (
 // policy, each absent parameter taking the model's default (6 characters,
 // every flag false, no expiry, no reuse prevention), as AWS documents.
 // ChangePassword is the calling user's own: the root is InvalidUserType,
-// as AWS documents; the permission comes from the caller's policies
-// (AllowUsersToChangePassword grants nothing by itself here).
+// as AWS documents; the permission comes from the caller's policies,
+// which include what AllowUsersToChangePassword grants every user
+// (authz.Source: ChangePassword on itself, GetAccountPasswordPolicy).
 
 // passwordSymbols are the characters AWS counts as symbols.
 const passwordSymbols = "!@#$%^&*()_+-=[]{}|'"

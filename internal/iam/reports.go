@@ -153,7 +153,7 @@ func (s *Service) credentialReportRow(a store.Account, h store.CredentialHolder,
 	} else {
 		u := h.User
 		row = []string{u.Name, arn.User(u.AccountID, u.Path, u.Name), reportTime(u.CreatedAt)}
-		row = append(row, passwordColumns(h.LoginProfile, policy)...)
+		row = append(row, passwordColumns(h.LoginProfile, u.PasswordLastUsed, policy)...)
 	}
 	row = append(row, "false") // mfa_active
 	for i := range 2 {
@@ -174,12 +174,12 @@ func (s *Service) credentialReportRow(a store.Account, h store.CredentialHolder,
 
 // passwordColumns are password_enabled, password_last_used,
 // password_last_changed and password_next_rotation for a user with login
-// profile p (nil: none), as AWS writes them: without a profile, false and
-// N/A; with one, true, no_information for its use (Latchkey has no
-// console sign-in, so a password is never used), the date it was last set,
-// and that date plus the policy's MaxPasswordAge days (N/A when the
-// passwords do not expire).
-func passwordColumns(p *store.LoginProfile, policy *store.PasswordPolicy) []string {
+// profile p (nil: none) whose password last signed in at used (nil:
+// never), as AWS writes them: without a profile, false and N/A; with one,
+// true, the last sign-in (no_information when there was none), the date
+// it was last set, and that date plus the policy's MaxPasswordAge days
+// (N/A when the passwords do not expire).
+func passwordColumns(p *store.LoginProfile, used *time.Time, policy *store.PasswordPolicy) []string {
 	if p == nil {
 		return []string{"false", notApplicable, notApplicable, notApplicable}
 	}
@@ -187,7 +187,11 @@ func passwordColumns(p *store.LoginProfile, policy *store.PasswordPolicy) []stri
 	if policy != nil && policy.MaxPasswordAge > 0 {
 		next = reportTime(p.PasswordChangedAt.AddDate(0, 0, policy.MaxPasswordAge))
 	}
-	return []string{"true", noInformation, reportTime(p.PasswordChangedAt), next}
+	lastUsed := noInformation
+	if used != nil {
+		lastUsed = reportTime(*used)
+	}
+	return []string{"true", lastUsed, reportTime(p.PasswordChangedAt), next}
 }
 
 // reportTime is a date as the report writes it: ISO 8601 to the second,

@@ -36,6 +36,9 @@ type XMLUser struct {
 	UserID     string     `xml:"UserId"`
 	Arn        string     `xml:"Arn"`
 	CreateDate *Timestamp `xml:"CreateDate"`
+	// PasswordLastUsed: the last console sign-in with the user's
+	// password, absent when it never signed in.
+	PasswordLastUsed *Timestamp `xml:"PasswordLastUsed,omitempty"`
 	// PermissionsBoundary is shown by GetUser and CreateUser, not by
 	// listings.
 	PermissionsBoundary *XMLAttachedPermissionsBoundary `xml:"PermissionsBoundary,omitempty"`

@@ -54,6 +54,7 @@ type Metrics struct {
 	flushBatch   prometheus.Histogram
 	flushFailed  prometheus.Counter
 	relying      *prometheus.CounterVec
+	signIns      *prometheus.CounterVec
 	relyingOK    sync.Map // route → the counter of its status 200
 	pendingAge   atomic.Pointer[func() time.Duration]
 }
@@ -89,6 +90,9 @@ func New(version string) *Metrics {
 			Help: "Last-used flushes that failed (their uses are kept and retried)."}),
 		relying: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "relying_requests_total",
 			Help: "Calls to the relying-service API, by path and HTTP status."}, []string{"path", "status"}),
+		signIns: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "console_sign_ins_total",
+			Help: "Console sign-ins, by kind (password, root) and result (success, or the error code: InvalidSignIn, Throttling, PasswordExpired, ...)."},
+			[]string{"kind", "result"}),
 	}
 	m.keyRead = m.storeRead.WithLabelValues("get_access_key")
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "build_info",
@@ -104,7 +108,7 @@ func New(version string) *Metrics {
 			return 0
 		})
 	reg.MustRegister(pending, m.requests, m.latency, m.authFailures, m.keyHits, m.keyMisses, m.storeRead, m.commit, m.commitWrites,
-		m.flushLag, m.flushBatch, m.flushFailed, m.relying, build,
+		m.flushLag, m.flushBatch, m.flushFailed, m.relying, m.signIns, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -191,6 +195,10 @@ func (m *Metrics) LastUsedFlush(updates int, lag time.Duration, err error) {
 // LastUsedPending exports age, the time the oldest use not yet flushed has
 // waited (0 when none waits), read at each scrape.
 func (m *Metrics) LastUsedPending(age func() time.Duration) { m.pendingAge.Store(&age) }
+
+// SignIn counts a console sign-in of kind "password" or "root" with its
+// result, "success" or an error code.
+func (m *Metrics) SignIn(kind, result string) { m.signIns.WithLabelValues(kind, result).Inc() }
 
 // RelyingCall counts a relying-service API call; path is the API's route
 // (its own label set, bounded), not the request's path.

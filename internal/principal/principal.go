@@ -83,6 +83,9 @@ const (
 	GetSessionToken
 	// GetFederationToken made a federated user.
 	GetFederationToken
+	// ConsoleSignIn made a console session of a user (signed in with its
+	// password) or of the root (with its access key pair).
+	ConsoleSignIn
 )
 
 func (o Origin) String() string {
@@ -95,6 +98,8 @@ func (o Origin) String() string {
 		return "GetSessionToken"
 	case GetFederationToken:
 		return "GetFederationToken"
+	case ConsoleSignIn:
+		return "ConsoleSignIn"
 	}
 	return "unknown"
 }
@@ -119,6 +124,14 @@ type Session struct {
 	// CreatedByRoot says a federated user was made by the root, whose
 	// permissions its session policies then limit.
 	CreatedByRoot bool
+	// SignedInAt is when a console session's sign-in happened (kept when
+	// the session is refreshed); SignedInWith the root access key that
+	// signed a root's sign-in.
+	SignedInAt   time.Time
+	SignedInWith string
+	// PasswordResetRequired limits a console session to choosing a new
+	// password.
+	PasswordResetRequired bool
 }
 
 // HasSessionPolicies reports whether the session is limited by session

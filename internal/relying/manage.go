@@ -184,3 +184,40 @@ func (h *Handler) keyPolicy(w http.ResponseWriter, r *http.Request, rec *record,
 	}
 	return map[string]any{"account": p.AccountID, "max_key_age_days": int(kp.MaxAge / (24 * time.Hour))}, nil
 }
+
+// QuarantinedKey is one key of GET quarantined-keys.
+type QuarantinedKey struct {
+	AccessKeyID string `json:"access_key_id"`
+	// UserName is the key's user, absent for the root's keys.
+	UserName      string `json:"user_name,omitempty"`
+	Status        string `json:"status"`
+	QuarantinedAt string `json:"quarantined_at"`
+	Reason        string `json:"reason"`
+}
+
+// quarantinedKeys answers the keys of the caller's account that a
+// quarantine rule deactivated and that have not changed since
+// (latchkey:ListQuarantinedKeys on arn:aws:latchkey::ACCOUNT:key-policy):
+// {"account", "keys": [QuarantinedKey…]}, oldest key first.
+func (h *Handler) quarantinedKeys(w http.ResponseWriter, r *http.Request, rec *record, now time.Time) (any, error) {
+	p, sr, _, err := h.authenticate(w, r, rec, now, http.MethodGet, "latchkey:ListQuarantinedKeys")
+	if err != nil {
+		return nil, err
+	}
+	if err := h.authorizeCall(r, rec, sr, p, "latchkey:ListQuarantinedKeys", "arn:aws:latchkey::"+p.AccountID+":key-policy", p.AccountID, now); err != nil {
+		return nil, err
+	}
+	keys, err := h.Store.ListQuarantinedKeys(r.Context(), p.AccountID)
+	if err != nil {
+		return nil, awserr.InternalFailure(err)
+	}
+	out := []QuarantinedKey{}
+	for _, k := range keys {
+		if k.Quarantine == nil {
+			continue
+		}
+		out = append(out, QuarantinedKey{AccessKeyID: k.ID, UserName: k.UserName, Status: k.Status,
+			QuarantinedAt: k.Quarantine.At.UTC().Format(time.RFC3339), Reason: k.Quarantine.Reason})
+	}
+	return map[string]any{"account": p.AccountID, "keys": out}, nil
+}

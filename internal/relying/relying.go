@@ -69,6 +69,7 @@ type Store interface {
 	store.ChangeFeed
 	store.Accounts
 	store.Users
+	ListQuarantinedKeys(ctx context.Context, accountID string) ([]store.AccessKey, error)
 }
 
 // Handler serves the API.
@@ -156,6 +157,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res, err = h.manage(w, r, rec, now, "")
 	case "key-policy":
 		res, err = h.keyPolicy(w, r, rec, now)
+	case "quarantined-keys":
+		res, err = h.quarantinedKeys(w, r, rec, now)
 	default:
 		if name, ok := strings.CutPrefix(r.URL.Path, Prefix+"relying-services/"); ok && name != "" {
 			route = "relying-services/{name}"

@@ -45,7 +45,8 @@ import (
 // stand for and what limits them.
 type Session struct {
 	// Kind is "role" (AssumeRole), "web" (AssumeRoleWithWebIdentity),
-	// "user" or "root" (GetSessionToken), "federated" (GetFederationToken).
+	// "user" or "root" (GetSessionToken), "federated" (GetFederationToken),
+	// "console-user" or "console-root" (console sign-in).
 	Kind        string `json:"t"`
 	AccountID   string `json:"a"`
 	AccessKeyID string `json:"k"` // ASIA…
@@ -69,6 +70,12 @@ type Session struct {
 	Tags           map[string]string `json:"tg,omitempty"`
 	TransitiveTags []string          `json:"tt,omitempty"`
 	SourceIdentity string            `json:"si,omitempty"`
+	// SignedInAt (Unix milliseconds), SignedInWith and ResetRequired:
+	// a console session's sign-in time, the root key that signed it, and
+	// that it may only choose a new password.
+	SignedInAt    int64  `json:"ci,omitempty"`
+	SignedInWith  string `json:"cw,omitempty"`
+	ResetRequired bool   `json:"cr,omitempty"`
 }
 
 const sessionTokenPrefix = "LKS1."

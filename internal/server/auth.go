@@ -102,7 +102,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 // the role's) last use, with the request's service and region.
 func (a *Authenticator) Verify(ctx context.Context, sr *sigv4.SignedRequest, now time.Time) (*principal.Principal, error) {
 	if sr.SecurityToken != "" {
-		return a.authenticateSession(sr, now)
+		p, err := a.authenticateSession(sr, now)
+		if err == nil && p.Session.PasswordResetRequired && sr.Service != "iam" && sr.Service != "sts" {
+			// Only IAM's ChangePassword (and STS's GetCallerIdentity) serve
+			// a session whose password must be reset; sessionRestriction
+			// narrows those two services to them.
+			return nil, awserr.AccessDenied("The password must be reset before these credentials can be used")
+		}
+		return p, err
 	}
 	k, err := a.Lookup(ctx, sr.AccessKeyID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -240,7 +247,10 @@ func (a *Authenticator) authenticateSession(sr *sigv4.SignedRequest, now time.Ti
 // IAM action (without MFA, which Latchkey does not serve) and, in STS,
 // only AssumeRole and GetCallerIdentity; a federated user calls no IAM
 // action and only GetCallerIdentity in STS; no session calls
-// GetSessionToken or GetFederationToken.
+// GetSessionToken or GetFederationToken. A console session does what its
+// user's (or the root's) policies allow, except one whose password must be
+// reset: it calls only ChangePassword, GetAccountPasswordPolicy and
+// GetCallerIdentity.
 func sessionRestriction(c *principal.Principal, service, action string) error {
 	if c.Session == nil {
 		return nil
@@ -249,6 +259,9 @@ func sessionRestriction(c *principal.Principal, service, action string) error {
 		return nil
 	}
 	origin := c.Session.Origin
+	if c.Session.PasswordResetRequired && !(service == "iam" && (action == "ChangePassword" || action == "GetAccountPasswordPolicy")) {
+		return awserr.AccessDenied("Cannot call %s before choosing a new password: the password must be reset", action)
+	}
 	if service == "iam" && (origin == principal.GetSessionToken || origin == principal.GetFederationToken) {
 		return awserr.InvalidClientTokenID()
 	}

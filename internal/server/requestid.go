@@ -5,8 +5,8 @@ import (
 	"encoding/hex"
 )
 
-// newRequestID returns a random UUID (version 4), the form of AWS request ids.
-func newRequestID() string {
+// NewRequestID returns a random UUID (version 4), the form of AWS request ids.
+func NewRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

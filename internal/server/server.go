@@ -160,7 +160,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	rec := &logRecord{requestID: newRequestID(), service: "iam"}
+	rec := &logRecord{requestID: NewRequestID(), service: "iam"}
 	rec.status = s.serveAWS(w, r, rec)
 	latency := time.Since(start)
 	s.log(r, rec, start, latency)

@@ -162,6 +162,9 @@ type User struct {
 	// when it is set; AWS managed ones (account "aws") are the caller's to
 	// check.
 	PermissionsBoundary string
+	// PasswordLastUsed is when the user last signed in with its console
+	// password (nil: never), kept after the password is removed.
+	PasswordLastUsed *time.Time
 }
 
 // Group is an IAM group.
@@ -289,6 +292,15 @@ type AccessKey struct {
 	SecretCiphertext []byte
 	MasterKeyID      string
 	LastUsed         *LastUsed
+	// Quarantine says the key was deactivated by a quarantine rule (nil
+	// otherwise, and again after any later status change).
+	Quarantine *Quarantine
+}
+
+// Quarantine is when and why a key was quarantined.
+type Quarantine struct {
+	At     time.Time
+	Reason string
 }
 
 // LastUsed is when and where a key last authenticated a request.
@@ -363,7 +375,15 @@ type AccessKeys interface {
 	// GetAccessKey finds a key by id across all accounts (authentication).
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
 	ListAccessKeys(ctx context.Context, accountID, userName string) ([]AccessKey, error)
+	// UpdateAccessKeyStatus sets the key's status, clearing its
+	// Quarantine; ErrKeyExpired for an Expired key.
 	UpdateAccessKeyStatus(ctx context.Context, accountID, userName, id, status string) error
+	// QuarantineAccessKey deactivates an Active key, noting q:
+	// ErrKeyNotActive when it is not Active (nothing changes).
+	QuarantineAccessKey(ctx context.Context, accountID, userName, id string, q Quarantine) error
+	// ListQuarantinedKeys returns the account's quarantined keys (the
+	// root's and its users'), oldest key first.
+	ListQuarantinedKeys(ctx context.Context, accountID string) ([]AccessKey, error)
 	DeleteAccessKey(ctx context.Context, accountID, userName, id string) error
 	// SealedSecrets returns up to limit keys whose secret is not sealed
 	// with master key id except (for rotation), with their ciphertexts.
@@ -541,6 +561,9 @@ type PolicySet struct {
 	Attached []PolicyDocument
 	Groups   []GroupPolicySet // a user's groups, ordered by name ignoring case
 	Boundary *PolicyDocument  // nil: no permissions boundary
+	// UsersChangePasswords, for a user, is the account's password
+	// policy's AllowUsersToChangePassword, read in the same snapshot.
+	UsersChangePasswords bool
 }
 
 // GroupPolicySet is one group's part of a user's PolicySet.
@@ -601,6 +624,9 @@ type KeyPolicy struct {
 
 // ErrKeyExpired: the key expired (StatusExpired) and can only be deleted.
 var ErrKeyExpired = errors.New("the access key is expired")
+
+// ErrKeyNotActive: a quarantine found the key no longer Active.
+var ErrKeyNotActive = errors.New("the access key is not Active")
 
 // KeyPolicies holds the accounts' key policies and expires keys by them.
 type KeyPolicies interface {
@@ -859,6 +885,9 @@ type AccountAliases interface {
 	DeleteAccountAlias(ctx context.Context, accountID, alias string) error
 	// ListAccountAliases returns the account's alias: none or one.
 	ListAccountAliases(ctx context.Context, accountID string) ([]string, error)
+	// AccountByAlias returns the id of the account holding alias:
+	// NotFoundError{EntityAccountAlias} when none does.
+	AccountByAlias(ctx context.Context, alias string) (string, error)
 }
 
 // EntityLoginProfile is a user's login profile (console password);
@@ -908,6 +937,10 @@ type LoginProfiles interface {
 	UpdateLoginProfile(ctx context.Context, accountID, userName string, update func(LoginProfile) (LoginProfile, error)) (LoginProfile, error)
 	// DeleteLoginProfile removes the profile and its history.
 	DeleteLoginProfile(ctx context.Context, accountID, userName string) error
+	// RecordPasswordUse notes that the user with id userID signed in with
+	// its password at at (an earlier time than the one noted changes
+	// nothing). NotFoundError{EntityUser} when no such user exists.
+	RecordPasswordUse(ctx context.Context, accountID, userID string, at time.Time) error
 }
 
 // PasswordPolicy is an account's password policy, with AWS's fields.

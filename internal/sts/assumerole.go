@@ -23,11 +23,13 @@ const (
 	chainedSessionLimit = time.Hour
 )
 
-type xmlCredentials struct {
-	AccessKeyID     string `xml:"AccessKeyId"`
-	SecretAccessKey string `xml:"SecretAccessKey"`
-	SessionToken    string `xml:"SessionToken"`
-	Expiration      string `xml:"Expiration"`
+// Credentials are temporary credentials as STS's results show them (and
+// the console's sign-in, in JSON).
+type Credentials struct {
+	AccessKeyID     string `xml:"AccessKeyId" json:"AccessKeyId"`
+	SecretAccessKey string `xml:"SecretAccessKey" json:"SecretAccessKey"`
+	SessionToken    string `xml:"SessionToken" json:"SessionToken"`
+	Expiration      string `xml:"Expiration" json:"Expiration"`
 }
 
 type xmlAssumedRoleUser struct {
@@ -36,7 +38,7 @@ type xmlAssumedRoleUser struct {
 }
 
 type assumeRoleResult struct {
-	Credentials      xmlCredentials     `xml:"Credentials"`
+	Credentials      Credentials        `xml:"Credentials"`
 	AssumedRoleUser  xmlAssumedRoleUser `xml:"AssumedRoleUser"`
 	PackedPolicySize *int               `xml:"PackedPolicySize,omitempty"`
 	SourceIdentity   string             `xml:"SourceIdentity,omitempty"`
@@ -184,16 +186,16 @@ func (s *Service) assumeRole(ctx context.Context, r *op.Request) (any, error) {
 // (through origin), for DurationSeconds (default an hour; no longer than
 // the role allows, nor than an hour for a session made by a role
 // session), limited by limits; the role's use is noted.
-func (s *Service) issueRoleSession(r *op.Request, role store.Role, origin principal.Origin, limits sessionLimits, sourceIdentity string) (*principal.Principal, xmlCredentials, error) {
+func (s *Service) issueRoleSession(r *op.Request, role store.Role, origin principal.Origin, limits sessionLimits, sourceIdentity string) (*principal.Principal, Credentials, error) {
 	duration := defaultSessionDuration
 	if n, ok := r.Input.Int("DurationSeconds"); ok {
 		duration = time.Duration(n) * time.Second
 	}
 	if r.Caller.Kind == principal.AssumedRole && duration > chainedSessionLimit {
-		return nil, xmlCredentials{}, awserr.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+		return nil, Credentials{}, awserr.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	if duration > time.Duration(role.MaxSessionDuration)*time.Second {
-		return nil, xmlCredentials{}, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return nil, Credentials{}, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	now := r.Time.UTC()
 	session := &principal.Principal{Kind: principal.AssumedRole, AccountID: role.AccountID, ID: role.ID, Name: role.Name, Path: role.Path,
@@ -202,7 +204,7 @@ func (s *Service) issueRoleSession(r *op.Request, role store.Role, origin princi
 	limits.apply(session.Session)
 	creds, err := s.sealSession(session)
 	if err != nil {
-		return nil, xmlCredentials{}, awserr.InternalFailure(err)
+		return nil, Credentials{}, awserr.InternalFailure(err)
 	}
 	s.assumed(role.ID, r)
 	return session, creds, nil

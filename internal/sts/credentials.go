@@ -22,6 +22,8 @@ var tokenKinds = []struct {
 	{"user", principal.User, principal.GetSessionToken},
 	{"root", principal.Root, principal.GetSessionToken},
 	{"federated", principal.FederatedUser, principal.GetFederationToken},
+	{"console-user", principal.User, principal.ConsoleSignIn},
+	{"console-root", principal.Root, principal.ConsoleSignIn},
 }
 
 // SessionPrincipal is the principal an opened session token stands for.
@@ -31,7 +33,11 @@ func SessionPrincipal(s secret.Session) (*principal.Principal, error) {
 	p := &principal.Principal{AccountID: s.AccountID, ID: s.ID, Name: s.Name, Path: s.Path, SessionName: s.SessionName, AccessKeyID: s.AccessKeyID,
 		Session: &principal.Session{IssuedAt: time.Unix(s.IssuedAt, 0).UTC(), Expiration: time.Unix(s.Expiration, 0).UTC(),
 			Policy: s.Policy, PolicyARNs: s.PolicyARNs, Tags: s.Tags, TransitiveTagKeys: s.TransitiveTags,
-			SourceIdentity: s.SourceIdentity, CreatedByRoot: s.ByRoot}}
+			SourceIdentity: s.SourceIdentity, CreatedByRoot: s.ByRoot,
+			SignedInWith: s.SignedInWith, PasswordResetRequired: s.ResetRequired}}
+	if s.SignedInAt != 0 {
+		p.Session.SignedInAt = time.UnixMilli(s.SignedInAt).UTC()
+	}
 	for _, k := range tokenKinds {
 		if k.name == s.Kind {
 			p.Kind, p.Session.Origin = k.kind, k.origin
@@ -50,6 +56,11 @@ func SessionPrincipal(s secret.Session) (*principal.Principal, error) {
 	default:
 		whole = false
 	}
+	if p.Session.Origin == principal.ConsoleSignIn {
+		whole = whole && s.SignedInAt != 0 && (p.Kind == principal.Root) == (s.SignedInWith != "")
+	} else {
+		whole = whole && s.SignedInAt == 0 && s.SignedInWith == "" && !s.ResetRequired
+	}
 	if !whole {
 		return nil, fmt.Errorf("session token %s does not describe a principal (kind %q)", s.AccessKeyID, s.Kind)
 	}
@@ -58,7 +69,7 @@ func SessionPrincipal(s secret.Session) (*principal.Principal, error) {
 
 // sealSession issues temporary credentials standing for p, whose Session
 // says their origin, lifetime and limits.
-func (s *Service) sealSession(p *principal.Principal) (xmlCredentials, error) {
+func (s *Service) sealSession(p *principal.Principal) (Credentials, error) {
 	kind := ""
 	for _, k := range tokenKinds {
 		if k.kind == p.Kind && k.origin == p.Session.Origin {
@@ -66,17 +77,29 @@ func (s *Service) sealSession(p *principal.Principal) (xmlCredentials, error) {
 		}
 	}
 	if kind == "" {
-		return xmlCredentials{}, fmt.Errorf("no session token for a %s made by %s", p.Kind, p.Session.Origin)
+		return Credentials{}, fmt.Errorf("no session token for a %s made by %s", p.Kind, p.Session.Origin)
 	}
 	sess := secret.Session{Kind: kind, AccountID: p.AccountID, AccessKeyID: secret.NewTemporaryAccessKeyID(p.AccountID), Secret: secret.NewSecretAccessKey(),
 		ID: p.ID, Name: p.Name, Path: p.Path, SessionName: p.SessionName, ByRoot: p.Session.CreatedByRoot,
 		IssuedAt: p.Session.IssuedAt.Unix(), Expiration: p.Session.Expiration.Unix(),
 		Policy: p.Session.Policy, PolicyARNs: p.Session.PolicyARNs, Tags: p.Session.Tags, TransitiveTags: p.Session.TransitiveTagKeys,
-		SourceIdentity: p.Session.SourceIdentity}
+		SourceIdentity: p.Session.SourceIdentity, SignedInWith: p.Session.SignedInWith, ResetRequired: p.Session.PasswordResetRequired}
+	if !p.Session.SignedInAt.IsZero() {
+		sess.SignedInAt = p.Session.SignedInAt.UnixMilli()
+	}
 	token, err := secret.SealSession(s.SessionKey, sess)
 	if err != nil {
-		return xmlCredentials{}, err
+		return Credentials{}, err
 	}
-	return xmlCredentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: token,
+	return Credentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: token,
 		Expiration: time.Unix(sess.Expiration, 0).UTC().Format("2006-01-02T15:04:05Z")}, nil
+}
+
+// IssueConsoleSession issues the credentials of a console session: p is
+// a user or the root, p.Session's origin ConsoleSignIn.
+func (s *Service) IssueConsoleSession(p *principal.Principal) (Credentials, error) {
+	if p.Session == nil || p.Session.Origin != principal.ConsoleSignIn || (p.Kind != principal.User && p.Kind != principal.Root) {
+		return Credentials{}, fmt.Errorf("not a console session")
+	}
+	return s.sealSession(p)
 }

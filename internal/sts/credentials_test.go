@@ -27,6 +27,10 @@ func TestSessionRoundTrip(t *testing.T) {
 	limited.Tags, limited.TransitiveTagKeys, limited.SourceIdentity = map[string]string{"team": "blue"}, []string{"team"}, "alice"
 	byRoot := session(principal.GetFederationToken)
 	byRoot.CreatedByRoot = true
+	console := session(principal.ConsoleSignIn)
+	console.SignedInAt, console.PasswordResetRequired = issued.Add(-time.Minute), true
+	rootConsole := session(principal.ConsoleSignIn)
+	rootConsole.SignedInAt, rootConsole.SignedInWith = issued, "AKIAROOTEXAMPLE"
 	for _, p := range []*principal.Principal{
 		{Kind: principal.AssumedRole, AccountID: "123456789012", ID: "AROAEXAMPLE", Name: "deploy", Path: "/ci/", SessionName: "job", Session: limited},
 		{Kind: principal.AssumedRole, AccountID: "123456789012", ID: "AROAEXAMPLE", Name: "deploy", Path: "/", SessionName: "web", Session: session(principal.AssumeRoleWithWebIdentity)},
@@ -34,6 +38,8 @@ func TestSessionRoundTrip(t *testing.T) {
 		{Kind: principal.Root, AccountID: "123456789012", ID: "123456789012", Session: session(principal.GetSessionToken)},
 		{Kind: principal.FederatedUser, AccountID: "123456789012", ID: "AIDAEXAMPLE", Name: "bob", Path: "/", SessionName: "carol", Session: session(principal.GetFederationToken)},
 		{Kind: principal.FederatedUser, AccountID: "123456789012", ID: "123456789012", SessionName: "ops", Session: byRoot},
+		{Kind: principal.User, AccountID: "123456789012", ID: "AIDAEXAMPLE", Name: "bob", Path: "/", Session: console},
+		{Kind: principal.Root, AccountID: "123456789012", ID: "123456789012", Session: rootConsole},
 	} {
 		creds, err := s.sealSession(p)
 		if err != nil {
@@ -59,15 +65,19 @@ func TestSessionRoundTrip(t *testing.T) {
 // a whole principal of a known kind is refused, never completed by guess.
 func TestSessionPrincipalRefusesPartialPayloads(t *testing.T) {
 	for name, s := range map[string]secret.Session{
-		"no kind":                   {AccountID: "123456789012", ID: "AROAX", Name: "r", SessionName: "s"},
-		"unknown kind":              {Kind: "admin", AccountID: "123456789012", ID: "AROAX", Name: "r", SessionName: "s"},
-		"role without session name": {Kind: "role", AccountID: "123456789012", ID: "AROAX", Name: "r"},
-		"user without name":         {Kind: "user", AccountID: "123456789012", ID: "AIDAX"},
-		"root with a name":          {Kind: "root", AccountID: "123456789012", ID: "123456789012", Name: "bob"},
-		"root of another account":   {Kind: "root", AccountID: "123456789012", ID: "210987654321"},
-		"federated without creator": {Kind: "federated", AccountID: "123456789012", ID: "AIDAX", SessionName: "f"},
-		"federated by root, a name": {Kind: "federated", AccountID: "123456789012", ID: "123456789012", Name: "bob", SessionName: "f", ByRoot: true},
-		"no account":                {Kind: "user", ID: "AIDAX", Name: "bob"},
+		"no kind":                    {AccountID: "123456789012", ID: "AROAX", Name: "r", SessionName: "s"},
+		"unknown kind":               {Kind: "admin", AccountID: "123456789012", ID: "AROAX", Name: "r", SessionName: "s"},
+		"role without session name":  {Kind: "role", AccountID: "123456789012", ID: "AROAX", Name: "r"},
+		"user without name":          {Kind: "user", AccountID: "123456789012", ID: "AIDAX"},
+		"root with a name":           {Kind: "root", AccountID: "123456789012", ID: "123456789012", Name: "bob"},
+		"root of another account":    {Kind: "root", AccountID: "123456789012", ID: "210987654321"},
+		"federated without creator":  {Kind: "federated", AccountID: "123456789012", ID: "AIDAX", SessionName: "f"},
+		"federated by root, a name":  {Kind: "federated", AccountID: "123456789012", ID: "123456789012", Name: "bob", SessionName: "f", ByRoot: true},
+		"no account":                 {Kind: "user", ID: "AIDAX", Name: "bob"},
+		"console without sign-in":    {Kind: "console-user", AccountID: "123456789012", ID: "AIDAX", Name: "bob"},
+		"root console without key":   {Kind: "console-root", AccountID: "123456789012", ID: "123456789012", SignedInAt: 1},
+		"user console with root key": {Kind: "console-user", AccountID: "123456789012", ID: "AIDAX", Name: "bob", SignedInAt: 1, SignedInWith: "AKIAX"},
+		"reset outside the console":  {Kind: "user", AccountID: "123456789012", ID: "AIDAX", Name: "bob", ResetRequired: true},
 	} {
 		if p, err := SessionPrincipal(s); err == nil {
 			t.Errorf("%s: opened as %+v", name, p)

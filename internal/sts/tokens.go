@@ -19,7 +19,7 @@ const (
 )
 
 type getSessionTokenResult struct {
-	Credentials xmlCredentials `xml:"Credentials"`
+	Credentials Credentials `xml:"Credentials"`
 }
 
 type xmlFederatedUser struct {
@@ -28,7 +28,7 @@ type xmlFederatedUser struct {
 }
 
 type getFederationTokenResult struct {
-	Credentials      xmlCredentials   `xml:"Credentials"`
+	Credentials      Credentials      `xml:"Credentials"`
 	FederatedUser    xmlFederatedUser `xml:"FederatedUser"`
 	PackedPolicySize *int             `xml:"PackedPolicySize,omitempty"`
 }

@@ -113,7 +113,7 @@ func unverifiedIssuer(token string) (string, bool) {
 }
 
 type assumeRoleWithWebIdentityResult struct {
-	Credentials                 xmlCredentials     `xml:"Credentials"`
+	Credentials                 Credentials        `xml:"Credentials"`
 	SubjectFromWebIdentityToken string             `xml:"SubjectFromWebIdentityToken"`
 	AssumedRoleUser             xmlAssumedRoleUser `xml:"AssumedRoleUser"`
 	PackedPolicySize            *int               `xml:"PackedPolicySize,omitempty"`

@@ -116,6 +116,12 @@ func (c *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, 
 	return c.Store.UpdateAccessKeyStatus(ctx, accountID, userName, id, status)
 }
 
+// QuarantineAccessKey implements store.AccessKeys.
+func (c *Store) QuarantineAccessKey(ctx context.Context, accountID, userName, id string, q store.Quarantine) error {
+	defer c.invalidate(id)
+	return c.Store.QuarantineAccessKey(ctx, accountID, userName, id, q)
+}
+
 // DeleteAccessKey implements store.AccessKeys.
 func (c *Store) DeleteAccessKey(ctx context.Context, accountID, userName, id string) error {
 	defer c.invalidate(id)

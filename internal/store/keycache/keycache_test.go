@@ -75,6 +75,16 @@ func TestWritesInvalidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	lookup(store.StatusInactive)
+	if err := c.UpdateAccessKeyStatus(ctx, "123456789012", "Bob", "AKIABOB", store.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	lookup(store.StatusActive)
+	if err := c.QuarantineAccessKey(ctx, "123456789012", "Bob", "AKIABOB", store.Quarantine{At: now, Reason: "unused"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookup(store.StatusInactive); got.Quarantine == nil {
+		t.Fatal("a quarantined key's lookup has no quarantine")
+	}
 	if _, err := c.UpdateUser(ctx, "123456789012", "Bob", func(u store.User) (store.User, error) { u.Name, u.Path = "Rob", "/r/"; return u, nil }); err != nil {
 		t.Fatal(err)
 	}

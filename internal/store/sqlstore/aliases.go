@@ -74,3 +74,13 @@ func (s *Store) ListAccountAliases(ctx context.Context, accountID string) ([]str
 	}
 	return list, rows.Err()
 }
+
+// AccountByAlias implements store.AccountAliases.
+func (s *Store) AccountByAlias(ctx context.Context, alias string) (string, error) {
+	var id string
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT account_id FROM account_aliases WHERE alias = ?`), alias).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &store.NotFoundError{Entity: store.EntityAccountAlias, Name: alias}
+	}
+	return id, err
+}

@@ -49,6 +49,12 @@ func (s *Store) UserPolicySet(ctx context.Context, accountID, userID string) (st
 			}
 			set.Boundary = &b
 		}
+		var allow int
+		err = tx.QueryRowContext(ctx, s.q(`SELECT allow_users_to_change FROM password_policies WHERE account_id = ?`), accountID).Scan(&allow)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		set.UsersChangePasswords = allow != 0
 		return nil
 	})
 	return set, err

@@ -211,7 +211,7 @@ func (s *Store) ListGroupMembers(ctx context.Context, accountID, groupName strin
 		if g, err = s.getGroup(ctx, tx, accountID, groupName, false); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT u.id, u.account_id, u.name, u.path, u.created_at, u.tags, u.permissions_boundary, u.name_key FROM users u JOIN group_members m ON m.user_id = u.id WHERE m.group_id = ? AND u.name_key > ? ORDER BY u.name_key LIMIT ?`),
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT u.id, u.account_id, u.name, u.path, u.created_at, u.tags, u.permissions_boundary, u.password_last_used, u.name_key FROM users u JOIN group_members m ON m.user_id = u.id WHERE m.group_id = ? AND u.name_key > ? ORDER BY u.name_key LIMIT ?`),
 			g.ID, p.After, p.Limit+1)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -207,4 +208,22 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// RecordPasswordUse implements store.LoginProfiles. A last-used date
+// decides nothing about authorization: the write records no change.
+func (s *Store) RecordPasswordUse(ctx context.Context, accountID, userID string, at time.Time) error {
+	return s.txQuiet(ctx, func(tx *txn) error {
+		var n int
+		ms := millis(at)
+		err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM users WHERE account_id = ? AND id = ?`), accountID, userID).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return &store.NotFoundError{Entity: store.EntityUser, Name: userID}
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET password_last_used = ? WHERE account_id = ? AND id = ? AND (password_last_used IS NULL OR password_last_used < ?)`), ms, accountID, userID, ms)
+		return err
+	})
 }

@@ -364,7 +364,7 @@ func decodeTags(s string) ([]store.Tag, error) {
 	return tags, nil
 }
 
-const userColumns = `id, account_id, name, path, created_at, tags, permissions_boundary`
+const userColumns = `id, account_id, name, path, created_at, tags, permissions_boundary, password_last_used`
 
 type rowScanner interface{ Scan(...any) error }
 
@@ -372,11 +372,16 @@ type rowScanner interface{ Scan(...any) error }
 func scanUser(r rowScanner, extra ...any) (store.User, error) {
 	var u store.User
 	var ms int64
+	var pwUsed sql.NullInt64
 	var tags string
-	if err := r.Scan(append([]any{&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &u.PermissionsBoundary}, extra...)...); err != nil {
+	if err := r.Scan(append([]any{&u.ID, &u.AccountID, &u.Name, &u.Path, &ms, &tags, &u.PermissionsBoundary, &pwUsed}, extra...)...); err != nil {
 		return store.User{}, err
 	}
 	u.CreatedAt = fromMillis(ms)
+	if pwUsed.Valid {
+		t := fromMillis(pwUsed.Int64)
+		u.PasswordLastUsed = &t
+	}
 	var err error
 	u.Tags, err = decodeTags(tags)
 	return u, err
@@ -598,19 +603,24 @@ func (s *Store) CreateAccessKey(ctx context.Context, accountID, userName string,
 	return k, nil
 }
 
-const keyColumns = `k.id, k.account_id, COALESCE(k.user_id, ''), COALESCE(u.name, ''), COALESCE(u.path, ''), k.status, k.created_at, k.secret_ciphertext, k.master_key_id, k.last_used_at, COALESCE(k.last_used_service, ''), COALESCE(k.last_used_region, ''), k.user_id IS NULL`
+const keyColumns = `k.id, k.account_id, COALESCE(k.user_id, ''), COALESCE(u.name, ''), COALESCE(u.path, ''), k.status, k.created_at, k.secret_ciphertext, k.master_key_id, k.last_used_at, COALESCE(k.last_used_service, ''), COALESCE(k.last_used_region, ''), k.user_id IS NULL, k.quarantined_at, k.quarantine_reason`
 
 func scanKey(r rowScanner) (store.AccessKey, error) {
 	var k store.AccessKey
 	var created int64
 	var lastUsed sql.NullInt64
-	var svc, region string
-	if err := r.Scan(&k.ID, &k.AccountID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SecretCiphertext, &k.MasterKeyID, &lastUsed, &svc, &region, &k.Root); err != nil {
+	var quarantined sql.NullInt64
+	var svc, region, reason string
+	if err := r.Scan(&k.ID, &k.AccountID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SecretCiphertext, &k.MasterKeyID, &lastUsed, &svc, &region, &k.Root,
+		&quarantined, &reason); err != nil {
 		return store.AccessKey{}, err
 	}
 	k.CreatedAt = fromMillis(created)
 	if lastUsed.Valid {
 		k.LastUsed = &store.LastUsed{Time: fromMillis(lastUsed.Int64), Service: svc, Region: region}
+	}
+	if quarantined.Valid {
+		k.Quarantine = &store.Quarantine{At: fromMillis(quarantined.Int64), Reason: reason}
 	}
 	return k, nil
 }
@@ -690,7 +700,7 @@ func keyStatusChange(status string) store.ChangeKind {
 func (s *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, id, status string) error {
 	return s.tx(ctx, func(tx *txn) error {
 		tx.changed(keyStatusChange(status), accountID, id)
-		err := s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `UPDATE access_keys SET status = CASE WHEN status = '`+store.StatusExpired+`' THEN status ELSE ? END`, status)
+		err := s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `UPDATE access_keys SET status = CASE WHEN status = '`+store.StatusExpired+`' THEN status ELSE ? END, quarantined_at = NULL, quarantine_reason = ''`, status)
 		if err != nil {
 			return err
 		}
@@ -703,6 +713,46 @@ func (s *Store) UpdateAccessKeyStatus(ctx context.Context, accountID, userName, 
 		}
 		return nil
 	})
+}
+
+// QuarantineAccessKey implements store.AccessKeys. The first update
+// finds (and locks) the owner's key; its status is then read under the
+// lock.
+func (s *Store) QuarantineAccessKey(ctx context.Context, accountID, userName, id string, q store.Quarantine) error {
+	return s.tx(ctx, func(tx *txn) error {
+		tx.changed(store.ChangeAccessKeyDeactivated, accountID, id)
+		if err := s.changeKeyOfOwner(ctx, tx, accountID, userName, id, `UPDATE access_keys SET status = status`); err != nil {
+			return err
+		}
+		var status string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM access_keys WHERE id = ?`), id).Scan(&status); err != nil {
+			return err
+		}
+		if status != store.StatusActive {
+			return store.ErrKeyNotActive
+		}
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE access_keys SET status = ?, quarantined_at = ?, quarantine_reason = ? WHERE id = ?`),
+			store.StatusInactive, millis(q.At), q.Reason, id)
+		return err
+	})
+}
+
+// ListQuarantinedKeys implements store.AccessKeys.
+func (s *Store) ListQuarantinedKeys(ctx context.Context, accountID string) ([]store.AccessKey, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.account_id = ? AND k.quarantined_at IS NOT NULL ORDER BY k.created_at, k.id`), accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []store.AccessKey
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
 }
 
 // DeleteAccessKey implements store.AccessKeys.

@@ -22,6 +22,15 @@ func wantAliases(t *testing.T, s store.Store, account string, want ...string) {
 	}
 }
 
+func wantAliasOwner(t *testing.T, s store.Store, alias, want string) {
+	t.Helper()
+	got, err := s.AccountByAlias(t.Context(), alias)
+	mustOK(t, "AccountByAlias", err)
+	if got != want {
+		t.Fatalf("AccountByAlias(%q) = %q, want %q", alias, got, want)
+	}
+}
+
 func testAccountAliases(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	mustAccount(t, s, acct)
@@ -39,6 +48,10 @@ func testAccountAliases(t *testing.T, s store.Store) {
 	wantAliases(t, s, acct, "example-2")
 	mustOK(t, "take the replaced alias", s.CreateAccountAlias(ctx, otherAcct, "example-corp"))
 	wantAliases(t, s, otherAcct, "example-corp")
+	wantAliasOwner(t, s, "example-corp", otherAcct)
+	wantAliasOwner(t, s, "example-2", acct)
+	_, err := s.AccountByAlias(ctx, "nobody-has-it")
+	wantNotFound(t, "the account of an alias nobody holds", err, store.EntityAccountAlias)
 
 	// Deleting names the alias held.
 	wantNotFound(t, "delete an alias the account does not hold", s.DeleteAccountAlias(ctx, acct, "example-corp"), store.EntityAccountAlias)
@@ -46,6 +59,8 @@ func testAccountAliases(t *testing.T, s store.Store) {
 	wantAliases(t, s, otherAcct, "example-corp")
 	mustOK(t, "DeleteAccountAlias", s.DeleteAccountAlias(ctx, acct, "example-2"))
 	wantAliases(t, s, acct)
+	_, err = s.AccountByAlias(ctx, "example-2")
+	wantNotFound(t, "the account of a deleted alias", err, store.EntityAccountAlias)
 	wantNotFound(t, "delete twice", s.DeleteAccountAlias(ctx, acct, "example-2"), store.EntityAccountAlias)
 	mustOK(t, "re-create after the delete", s.CreateAccountAlias(ctx, acct, "example-2"))
 	wantAliases(t, s, acct, "example-2")

@@ -126,10 +126,45 @@ func testLoginProfiles(t *testing.T, s store.Store) {
 		}
 	}
 
+	// The password's last use: noted on the user, never moved back, kept
+	// without the profile; it records no change.
+	bob, err := s.GetUser(ctx, acct, "Bob")
+	mustOK(t, "GetUser", err)
+	if bob.PasswordLastUsed != nil {
+		t.Fatalf("a new user's PasswordLastUsed = %v", bob.PasswordLastUsed)
+	}
+	_, _, before, err = s.Changes(ctx, 0, 1)
+	mustOK(t, "Changes", err)
+	used := epoch.Add(3 * time.Hour)
+	mustOK(t, "RecordPasswordUse", s.RecordPasswordUse(ctx, acct, bob.ID, used))
+	mustOK(t, "RecordPasswordUse earlier", s.RecordPasswordUse(ctx, acct, bob.ID, used.Add(-time.Hour)))
+	if kinds := changedKinds(t, s, before); len(kinds) != 0 {
+		t.Errorf("change log after RecordPasswordUse: %v", kinds)
+	}
+	wantNotFound(t, "RecordPasswordUse of a missing user", s.RecordPasswordUse(ctx, acct, "AIDANOSUCHUSER", used), store.EntityUser)
+	wantNotFound(t, "RecordPasswordUse in another account", s.RecordPasswordUse(ctx, otherAcct, bob.ID, used), store.EntityUser)
+	wantPasswordUsed := func(what string) {
+		t.Helper()
+		u, err := s.GetUser(ctx, acct, "Bob")
+		mustOK(t, "GetUser", err)
+		if u.PasswordLastUsed == nil || !u.PasswordLastUsed.Equal(used) {
+			t.Fatalf("%s: PasswordLastUsed = %v, want %v", what, u.PasswordLastUsed, used)
+		}
+		users, _, _, err := s.ListUsers(ctx, acct, "", store.Page{Limit: 10})
+		mustOK(t, "ListUsers", err)
+		for _, u := range users {
+			if u.Name == "Bob" && (u.PasswordLastUsed == nil || !u.PasswordLastUsed.Equal(used)) {
+				t.Fatalf("%s: listed PasswordLastUsed = %v, want %v", what, u.PasswordLastUsed, used)
+			}
+		}
+	}
+	wantPasswordUsed("after two uses")
+
 	// A user with a profile cannot be deleted; its profile can.
 	wantConflict(t, "delete a user with a login profile", s.DeleteUser(ctx, acct, "Bob"), store.EntityUser, store.EntityLoginProfile)
 	mustOK(t, "DeleteLoginProfile", s.DeleteLoginProfile(ctx, acct, "Bob"))
 	wantNotFound(t, "delete twice", s.DeleteLoginProfile(ctx, acct, "Bob"), store.EntityLoginProfile)
+	wantPasswordUsed("after the profile's deletion")
 	wantNotFound(t, "delete a missing user's", s.DeleteLoginProfile(ctx, acct, "Nobody"), store.EntityUser)
 	_, err = s.UpdateLoginProfile(ctx, acct, "Bob", setHash("h", epoch))
 	wantNotFound(t, "update a deleted profile", err, store.EntityLoginProfile)
@@ -153,6 +188,16 @@ func testPasswordPolicies(t *testing.T, s store.Store) {
 	wantNotFound(t, "no policy", err, store.EntityPasswordPolicy)
 	wantNotFound(t, "delete no policy", s.DeletePasswordPolicy(ctx, acct), store.EntityPasswordPolicy)
 
+	bob := mustUser(t, s, "Bob")
+	wantChangesPasswords := func(what string, want bool) {
+		t.Helper()
+		set, err := s.UserPolicySet(ctx, acct, bob.ID)
+		mustOK(t, "UserPolicySet", err)
+		if set.UsersChangePasswords != want {
+			t.Fatalf("%s: the user's policy set's UsersChangePasswords = %v, want %v", what, set.UsersChangePasswords, want)
+		}
+	}
+	wantChangesPasswords("without a policy", false)
 	full := store.PasswordPolicy{AccountID: acct, MinimumPasswordLength: 14, RequireSymbols: true, RequireNumbers: true,
 		RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, AllowUsersToChangePassword: true,
 		MaxPasswordAge: 90, PasswordReusePrevention: 24, HardExpiry: true}
@@ -167,6 +212,7 @@ func testPasswordPolicies(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetPasswordPolicy(ctx, otherAcct)
 	wantNotFound(t, "the other account's", err, store.EntityPasswordPolicy)
+	wantChangesPasswords("with AllowUsersToChangePassword", true)
 
 	// A put replaces the whole policy.
 	small := store.PasswordPolicy{AccountID: acct, MinimumPasswordLength: 6}
@@ -174,6 +220,7 @@ func testPasswordPolicies(t *testing.T, s store.Store) {
 	if got, err := s.GetPasswordPolicy(ctx, acct); err != nil || got != small {
 		t.Fatalf("GetPasswordPolicy = %+v, %v; want %+v", got, err, small)
 	}
+	wantChangesPasswords("without AllowUsersToChangePassword", false)
 	mustOK(t, "DeletePasswordPolicy", s.DeletePasswordPolicy(ctx, acct))
 	_, err = s.GetPasswordPolicy(ctx, acct)
 	wantNotFound(t, "after delete", err, store.EntityPasswordPolicy)

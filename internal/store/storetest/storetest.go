@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"UserNamesIgnoreCase", testUserNamesIgnoreCase},
 		{"ListUsersPaging", testListUsersPaging},
 		{"AccessKeys", testAccessKeys},
+		{"Quarantine", testQuarantine},
 		{"RootKeys", testRootKeys},
 		{"DeleteConflict", testDeleteConflict},
 		{"UserPolicies", testUserPolicies},
