@@ -161,8 +161,9 @@ Authorization is %s.
     AWS_SECRET_ACCESS_KEY=%s
     account %s
 
+Web console: http://%s/console/ (the root signs in with the key above).
 Reset to this account alone: POST %s, signed by its root key
 (SigV4, service latchkey, any region).
 %s
-`, line, dir, authz, addr, root.AccessKeyID, secret, root.AccountID, app.ResetPath, line)
+`, line, dir, authz, addr, root.AccessKeyID, secret, root.AccountID, addr, app.ResetPath, line)
 }

@@ -31,12 +31,13 @@ export function keysSection(userName) {
     const [used, quarantined] = await Promise.all([
       Promise.all(keys.map((k) => iam('GetAccessKeyLastUsed', { AccessKeyId: k.AccessKeyId })
         .catch((err) => ({ error: err })))),
-      // Which keys a quarantine rule deactivated: a caller not allowed to
-      // read it sees no marks, and a note saying so.
+      // Which keys a quarantine rule deactivated (Latchkey's own API).
       keys.some((k) => k.Status === 'Inactive') ? quarantinedKeys().catch((err) => ({ error: err })) : new Map(),
     ]);
     const rows = keys.map((k, i) => ({ ...k, used: used[i], quarantine: quarantined.get?.(k.AccessKeyId), cellId: uid('key') }));
-    const note = quarantined.error
+    // A caller not allowed to read the quarantine (most users) just sees
+    // no marks; any other failure says the marks are missing.
+    const note = quarantined.error && quarantined.error.code !== 'AccessDenied'
       ? h('p', { class: 'hint', text: `Quarantined keys are not marked: ${quarantined.error.code}: ${quarantined.error.message}` })
       : null;
     return h('div', {}, note, table({
@@ -128,8 +129,9 @@ function copyButton(valueEl, what) {
 function secretPanel(key, done) {
   const idEl = h('code', { id: uid('newkey'), class: 'secret', text: key.AccessKeyId });
   const secretEl = h('code', { id: uid('newsecret'), class: 'secret', text: key.SecretAccessKey });
-  return h('div', { class: 'secret-panel' },
-    h('h3', { tabindex: '-1', text: 'Access key created' }),
+  const titleId = uid('created');
+  return h('div', { class: 'secret-panel', role: 'region', 'aria-labelledby': titleId },
+    h('h3', { id: titleId, tabindex: '-1', text: 'Access key created' }),
     h('p', { class: 'alert alert-warn', text: 'This is the only time the secret access key can be viewed. Copy it now; it cannot be recovered.' }),
     h('dl', { class: 'kv' },
       h('dt', { text: 'Access key ID' }), h('dd', {}, idEl, ' ', copyButton(idEl, 'Access key ID')),

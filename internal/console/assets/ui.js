@@ -157,7 +157,8 @@ export function pager(container, fetchPage, render) {
  * lookups then find the controls' <label>s alone.
  */
 export function section(title, ...children) {
-  return h('section', { class: 'panel' }, h('h2', { text: title }), children);
+  const id = uid('section');
+  return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id, text: title }), children);
 }
 
 /** field is a labelled control; control gets an id if it has none. */
