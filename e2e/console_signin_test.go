@@ -3,9 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -51,12 +48,7 @@ func consoleCall(t *testing.T, s *e2etest.Server, path string, body any, signer 
 		req.Header.Set(header[i], header[i+1])
 	}
 	if signer.KeyID != "" {
-		sum := sha256.Sum256(raw)
-		req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
-		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: signer.KeyID, SecretAccessKey: signer.Secret, SessionToken: signer.Token},
-			req, hex.EncodeToString(sum[:]), "latchkey", "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		signForLatchkey(t, req, raw, signer)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

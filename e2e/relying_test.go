@@ -47,11 +47,7 @@ func relyingCall(t *testing.T, s *e2etest.Server, c e2etest.Creds, method, path 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if c.KeyID != "" {
-		sum := sha256.Sum256(raw)
-		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: c.KeyID, SecretAccessKey: c.Secret, SessionToken: c.Token},
-			req, hex.EncodeToString(sum[:]), "latchkey", "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		signForLatchkey(t, req, raw, c)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -64,6 +60,19 @@ func relyingCall(t *testing.T, s *e2etest.Server, c e2etest.Creds, method, path 
 		t.Fatalf("%s %s: HTTP %d, not JSON: %s", method, path, resp.StatusCode, b)
 	}
 	return resp.StatusCode, out
+}
+
+// signForLatchkey signs req, whose body is body, with c as a call to
+// Latchkey's own API (service latchkey, region us-east-1), its payload's
+// hash in X-Amz-Content-Sha256.
+func signForLatchkey(t *testing.T, req *http.Request, body []byte, c e2etest.Creds) {
+	t.Helper()
+	sum := sha256.Sum256(body)
+	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: c.KeyID, SecretAccessKey: c.Secret, SessionToken: c.Token},
+		req, hex.EncodeToString(sum[:]), "latchkey", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // clientRequest is an S3 request as a client signs it with aws-sdk-go-v2's

@@ -636,17 +636,19 @@ func (s *Store) GetAccessKey(ctx context.Context, id string) (store.AccessKey, e
 
 // ListAccessKeys implements store.AccessKeys, oldest key first.
 func (s *Store) ListAccessKeys(ctx context.Context, accountID, userName string) ([]store.AccessKey, error) {
-	var rows *sql.Rows
-	var err error
 	if userName == "" {
-		rows, err = s.read.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.account_id = ? AND k.user_id IS NULL ORDER BY k.created_at, k.id`), accountID)
-	} else {
-		var u store.User
-		if u, err = s.GetUser(ctx, accountID, userName); err != nil {
-			return nil, err
-		}
-		rows, err = s.read.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.user_id = ? ORDER BY k.created_at, k.id`), u.ID)
+		return s.queryKeys(ctx, `WHERE k.account_id = ? AND k.user_id IS NULL`, accountID)
 	}
+	u, err := s.GetUser(ctx, accountID, userName)
+	if err != nil {
+		return nil, err
+	}
+	return s.queryKeys(ctx, `WHERE k.user_id = ?`, u.ID)
+}
+
+// queryKeys reads the keys where says, oldest first.
+func (s *Store) queryKeys(ctx context.Context, where string, args ...any) ([]store.AccessKey, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id `+where+` ORDER BY k.created_at, k.id`), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -739,20 +741,7 @@ func (s *Store) QuarantineAccessKey(ctx context.Context, accountID, userName, id
 
 // ListQuarantinedKeys implements store.AccessKeys.
 func (s *Store) ListQuarantinedKeys(ctx context.Context, accountID string) ([]store.AccessKey, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.account_id = ? AND k.quarantined_at IS NOT NULL ORDER BY k.created_at, k.id`), accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var keys []store.AccessKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	return keys, rows.Err()
+	return s.queryKeys(ctx, `WHERE k.account_id = ? AND k.quarantined_at IS NOT NULL`, accountID)
 }
 
 // DeleteAccessKey implements store.AccessKeys.
