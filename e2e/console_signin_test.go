@@ -404,3 +404,23 @@ func credentialReport(t *testing.T, s *e2etest.Server) map[string]map[string]str
 	}
 	return out
 }
+
+// TestConsoleOff: with --no-console neither the page nor its sign-in is
+// served.
+func TestConsoleOff(t *testing.T) {
+	t.Parallel()
+	s := e2etest.Start(t, e2etest.Options{Args: []string{"--no-console"}})
+	resp, err := http.Get(s.URL + "/console/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK || resp.Header.Get("Content-Security-Policy") != "" {
+		t.Fatalf("GET /console/ with --no-console: HTTP %d %v", resp.StatusCode, resp.Header)
+	}
+	consoleUser(t, s, "alice", "", false)
+	a := signIn(t, s, e2etest.AccountID, "alice", consoleTestPassword)
+	if a.Status != http.StatusNotFound || a.Creds.Token != "" {
+		t.Fatalf("sign-in with --no-console: HTTP %d %v", a.Status, a.Body)
+	}
+}

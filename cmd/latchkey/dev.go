@@ -21,6 +21,8 @@ type devFlags struct {
 	dev           bool
 	authorization string
 	readyFile     string
+	// noConsole is serve's --no-console, for the banner.
+	noConsole bool
 }
 
 func (f *devFlags) register(cmd *cobra.Command) {
@@ -95,7 +97,7 @@ func (f *devFlags) serving(ctx context.Context, w io.Writer, flushLog func() err
 	ready := func(addr net.Addr) {
 		if f.dev {
 			_ = flushLog() // the banner comes after the lines before it
-			devBanner(w, addr, d.DevDir(), root, f.authorization == "off")
+			devBanner(w, addr, d.DevDir(), root, f.authorization == "off", !f.noConsole)
 		}
 		if f.readyFile == "" {
 			return
@@ -141,7 +143,7 @@ func writeReadyFile(path, addr string) error {
 // devBanner says, outside the structured log, what a development server
 // is and how to reach it. The secret is shown when it is the documented
 // default; one given in the environment stays there.
-func devBanner(w io.Writer, addr net.Addr, dir string, root app.RootCredentials, authorizationOff bool) {
+func devBanner(w io.Writer, addr net.Addr, dir string, root app.RootCredentials, authorizationOff, console bool) {
 	secret := root.SecretAccessKey
 	if secret != app.DevSecretAccessKey {
 		secret = "(from LATCHKEY_ROOT_SECRET_ACCESS_KEY)"
@@ -149,6 +151,10 @@ func devBanner(w io.Writer, addr net.Addr, dir string, root app.RootCredentials,
 	authz := "on: callers need policies, as in AWS"
 	if authorizationOff {
 		authz = "off: every authenticated caller may do everything in its own account"
+	}
+	consoleLine := ""
+	if console {
+		consoleLine = fmt.Sprintf("Web console: http://%s/console/ (the root signs in with the key above).\n", addr)
 	}
 	line := strings.Repeat("=", 78)
 	fmt.Fprintf(w, `%s
@@ -161,9 +167,8 @@ Authorization is %s.
     AWS_SECRET_ACCESS_KEY=%s
     account %s
 
-Web console: http://%s/console/ (the root signs in with the key above).
-Reset to this account alone: POST %s, signed by its root key
+%sReset to this account alone: POST %s, signed by its root key
 (SigV4, service latchkey, any region).
 %s
-`, line, dir, authz, addr, root.AccessKeyID, secret, root.AccountID, addr, app.ResetPath, line)
+`, line, dir, authz, addr, root.AccessKeyID, secret, root.AccountID, consoleLine, app.ResetPath, line)
 }

@@ -102,7 +102,7 @@ its data lives in a temporary folder removed at exit, and
 			if consoleOpts.IdleTimeout < 10*time.Second || consoleOpts.MaxSession < consoleOpts.IdleTimeout {
 				return fmt.Errorf("--console-idle-timeout must be at least 10s, and --console-max-session at least as long")
 			}
-			consoleOpts.Disabled = noConsole
+			consoleOpts.Disabled, dev.noConsole = noConsole, noConsole
 			for _, v := range trustedProxies {
 				p, err := netip.ParsePrefix(strings.TrimSpace(v))
 				if err != nil {
