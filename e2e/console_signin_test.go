@@ -3,7 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -347,7 +350,14 @@ func TestConsoleRefresh(t *testing.T) {
 	if second.KeyID == first.KeyID || r.Body["IdleTimeoutSeconds"] != 10.0 {
 		t.Fatalf("refresh answered %v", r.Body)
 	}
-	wantSignedIn(t, consoleCall(t, s, "refresh", map[string]any{}, second), daveARN)
+	// Renewed, the session follows the user's new path.
+	must[*iam.UpdateUserOutput](t)(s.IAM(e2etest.Root).UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("dave"), NewPath: aws.String("/ops/")}))
+	second = wantSignedIn(t, consoleCall(t, s, "refresh", map[string]any{}, second), "arn:aws:iam::"+e2etest.AccountID+":user/ops/dave")
+	id := must[*sts.GetCallerIdentityOutput](t)(s.STS(second).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	if *id.Arn != "arn:aws:iam::"+e2etest.AccountID+":user/ops/dave" {
+		t.Fatalf("GetCallerIdentity after the renewal: %s", *id.Arn)
+	}
+	daveARN = *id.Arn
 	// A long-term key is not a console session.
 	wantConsoleError(t, consoleCall(t, s, "refresh", map[string]any{}, e2etest.Root), http.StatusForbidden, "AccessDenied")
 
@@ -422,5 +432,79 @@ func TestConsoleOff(t *testing.T) {
 	a := signIn(t, s, e2etest.AccountID, "alice", consoleTestPassword)
 	if a.Status != http.StatusNotFound || a.Creds.Token != "" {
 		t.Fatalf("sign-in with --no-console: HTTP %d %v", a.Status, a.Body)
+	}
+}
+
+// TestConsoleSignedCallsAnsweredOnce: a signed root sign-in or refresh is
+// answered once: sent again, within the signature's 15 minutes, it gets
+// nothing; a presigned one (which could be replayed for days from a
+// log) is refused outright.
+func TestConsoleSignedCallsAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	s := e2etest.Start(t, e2etest.Options{})
+	send := func(path string, c e2etest.Creds) func() consoleAnswer {
+		raw := []byte(`{}`)
+		if path == "sign-in" {
+			raw = []byte(`{"Root":true}`)
+		}
+		req, err := http.NewRequest(http.MethodPost, s.URL+"/latchkey/v1/console/"+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		signForLatchkey(t, req, raw, c)
+		return func() consoleAnswer {
+			again := req.Clone(context.Background())
+			again.Body = io.NopCloser(bytes.NewReader(raw))
+			again.ContentLength = int64(len(raw))
+			resp, err := http.DefaultClient.Do(again)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			a := consoleAnswer{Status: resp.StatusCode}
+			if err := json.NewDecoder(resp.Body).Decode(&a.Body); err != nil {
+				t.Fatal(err)
+			}
+			a.Code, _ = a.Body["Code"].(string)
+			if c, ok := a.Body["Credentials"].(map[string]any); ok {
+				a.Creds.KeyID, a.Creds.Secret, a.Creds.Token = c["AccessKeyId"].(string), c["SecretAccessKey"].(string), c["SessionToken"].(string)
+			}
+			return a
+		}
+	}
+	rootARN := "arn:aws:iam::" + e2etest.AccountID + ":root"
+	signInOnce := send("sign-in", e2etest.Root)
+	session := wantSignedIn(t, signInOnce(), rootARN)
+	wantConsoleError(t, signInOnce(), http.StatusUnauthorized, "InvalidSignIn")
+	refreshOnce := send("refresh", session)
+	wantSignedIn(t, refreshOnce(), rootARN)
+	wantConsoleError(t, refreshOnce(), http.StatusForbidden, "AccessDenied")
+
+	// Presigned, for a week: refused.
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/latchkey/v1/console/sign-in?X-Amz-Expires=604800", strings.NewReader(`{"Root":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	sum := sha256.Sum256([]byte(`{"Root":true}`))
+	signed, header, err := v4.NewSigner().PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: e2etest.Root.KeyID, SecretAccessKey: e2etest.Root.Secret},
+		req, hex.EncodeToString(sum[:]), "latchkey", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, _ := http.NewRequest(http.MethodPost, signed, strings.NewReader(`{"Root":true}`))
+	for k, v := range header {
+		pre.Header[k] = v
+	}
+	pre.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(pre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(b), "InvalidSignIn") {
+		t.Fatalf("a presigned root sign-in: HTTP %d %s", resp.StatusCode, b)
 	}
 }

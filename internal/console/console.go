@@ -81,6 +81,7 @@ type Handler struct {
 	Now func() time.Time
 
 	defaultLimiter sync.Once
+	replays        replays
 }
 
 func (h *Handler) now() time.Time {

@@ -3,22 +3,26 @@ package console
 import (
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
 // Limiter bounds sign-in attempts that fail: at most PerUser for one
-// user (or one root key) and PerSource for one source address within
-// Window. An attempt counts from its start, so a burst of concurrent
-// guesses is bounded too; one that succeeds is forgiven (and clears its
-// user's count). A limited attempt is refused before any password is
-// hashed, so it costs the server almost nothing.
+// user and PerSource for one source address within Window (an IPv6
+// client by its /64, and its /48 at four times PerSource). An attempt
+// counts from its start, so a burst of concurrent guesses is bounded too;
+// one that succeeds is forgiven (and clears its user's count). A limited
+// attempt is refused before any password is hashed, so it costs the
+// server almost nothing.
 //
 // The counts live in this process: each server of several counts the
-// attempts it receives. When the table is full of live entries a new key
-// is refused rather than an old one forgotten (an attacker must not reset
-// counts by flooding the table).
+// attempts it receives. The table is bounded: when it is full of live
+// entries, the one whose last attempt is oldest is forgotten (refusing
+// every new key instead would let a flood of made-up names lock everyone
+// out); filling it takes MaxKeys attempts, which the per-source limits
+// spread over that many sources.
 type Limiter struct {
 	PerUser   int
 	PerSource int
@@ -26,8 +30,9 @@ type Limiter struct {
 	// MaxKeys bounds the table (users and sources together).
 	MaxKeys int
 
-	mu       sync.Mutex
-	attempts map[string][]time.Time // oldest first, at most the key's limit
+	mu        sync.Mutex
+	attempts  map[string][]time.Time // oldest first, at most the key's limit
+	lastSweep time.Time
 }
 
 // DefaultLimiter is 5 failures a user and 20 a source in 15 minutes, in
@@ -86,31 +91,33 @@ func ClientAddr(remoteAddr string, forwardedFor []string, trusted []netip.Prefix
 	return host
 }
 
-// sourceKey is the address attempts are counted by: the IP, an IPv6
-// address by its /64 (one host holds a whole /64).
-func sourceKey(addr string) string {
-	host := addr
-	a, err := netip.ParseAddr(host)
+// limited is one count an attempt is checked against.
+type limited struct {
+	key   string
+	limit int
+}
+
+// sourceKeys are the counts of an address: the IP, an IPv6 address by
+// its /64 (one host holds a whole /64) and its /48 (one site).
+func (l *Limiter) sourceKeys(addr string) []limited {
+	a, err := netip.ParseAddr(addr)
 	if err != nil {
-		return "source:" + host
+		return []limited{{"source:" + addr, l.PerSource}}
 	}
 	a = a.Unmap()
 	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return "source:" + p.String()
+		p64, _ := a.Prefix(64)
+		p48, _ := a.Prefix(48)
+		return []limited{{"source:" + p64.String(), l.PerSource}, {"source:" + p48.String(), 4 * l.PerSource}}
 	}
-	return "source:" + a.String()
+	return []limited{{"source:" + a.String(), l.PerSource}}
 }
 
-// Begin admits an attempt by user (a key naming the user or root key,
+// Begin admits an attempt by user (a key naming the user,
 // "" when unknown) from source (the client's address, ClientAddr) at
 // now, or says how long until one may be made.
 func (l *Limiter) Begin(user, source string, now time.Time) (*Attempt, time.Duration) {
-	type limited struct {
-		key   string
-		limit int
-	}
-	keys := []limited{{sourceKey(source), l.PerSource}}
+	keys := l.sourceKeys(source)
 	if user != "" {
 		keys = append(keys, limited{"user:" + user, l.PerUser})
 	}
@@ -130,14 +137,15 @@ func (l *Limiter) Begin(user, source string, now time.Time) (*Attempt, time.Dura
 			wait = max(wait, list[0].Add(l.Window).Sub(now))
 		}
 	}
-	if wait == 0 && len(l.attempts)+fresh > l.MaxKeys {
-		l.sweep(now)
-		if len(l.attempts)+fresh > l.MaxKeys {
-			wait = l.Window
-		}
-	}
 	if wait > 0 {
 		return nil, wait
+	}
+	if len(l.attempts)+fresh > l.MaxKeys && now.Sub(l.lastSweep) >= time.Second {
+		l.lastSweep = now
+		l.sweep(now)
+	}
+	for len(l.attempts)+fresh > l.MaxKeys {
+		l.forgetOldest(keys)
 	}
 	a := &Attempt{l: l, at: now}
 	for _, k := range keys {
@@ -161,6 +169,22 @@ func (l *Limiter) live(key string, now time.Time) []time.Time {
 	list = list[i:]
 	l.attempts[key] = list
 	return list
+}
+
+// forgetOldest drops the entry whose last attempt is oldest, but none of
+// keep.
+func (l *Limiter) forgetOldest(keep []limited) {
+	var oldest string
+	var at time.Time
+	for k, list := range l.attempts {
+		if slices.ContainsFunc(keep, func(x limited) bool { return x.key == k }) {
+			continue
+		}
+		if last := list[len(list)-1]; oldest == "" || last.Before(at) {
+			oldest, at = k, last
+		}
+	}
+	delete(l.attempts, oldest)
 }
 
 func (l *Limiter) sweep(now time.Time) {

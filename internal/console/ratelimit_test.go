@@ -119,20 +119,42 @@ func TestLimiterConcurrentBurst(t *testing.T) {
 	}
 }
 
-// TestLimiterFullTable: a table full of live entries refuses new keys
-// instead of forgetting old ones; expired entries make room again.
+// TestLimiterFullTable: a full table forgets the entry whose last
+// attempt is oldest, never the attempt's own, so new names are still
+// admitted; a busy source keeps its count.
 func TestLimiterFullTable(t *testing.T) {
-	l := &Limiter{PerUser: 5, PerSource: 5, Window: time.Minute, MaxKeys: 4}
-	l.Begin("acct/a", "10.0.0.1", t0)
-	l.Begin("acct/b", "10.0.0.2", t0)
-	if a, wait := l.Begin("acct/c", "10.0.0.3", t0); a != nil || wait != time.Minute {
-		t.Fatalf("full table admitted a new key (wait %s)", wait)
+	l := &Limiter{PerUser: 5, PerSource: 3, Window: time.Minute, MaxKeys: 4}
+	for range 3 {
+		l.Begin("acct/a", "10.0.0.1", t0)
 	}
-	if a, _ := l.Begin("acct/a", "10.0.0.1", t0); a == nil {
-		t.Fatal("a key in the full table refused")
+	l.Begin("acct/b", "10.0.0.2", t0.Add(time.Second))
+	if a, _ := l.Begin("acct/c", "10.0.0.3", t0.Add(2*time.Second)); a == nil {
+		t.Fatal("a full table refused a new key")
 	}
-	if a, _ := l.Begin("acct/c", "10.0.0.3", t0.Add(time.Minute)); a == nil {
-		t.Fatal("new key refused after the old entries expired")
+	if len(l.attempts) > 4 {
+		t.Fatalf("the table holds %d keys, more than its 4", len(l.attempts))
+	}
+	// 10.0.0.1's entry was the oldest: forgotten, it may try again; the
+	// table never grows past its bound.
+	if a, _ := l.Begin("acct/d", "10.0.0.2", t0.Add(3*time.Second)); a == nil {
+		t.Fatal("10.0.0.2 refused before its limit")
+	}
+	if len(l.attempts) > 4 {
+		t.Fatalf("the table holds %d keys, more than its 4", len(l.attempts))
+	}
+}
+
+// TestLimiterIPv6Site: the /64s of one /48 share a larger count.
+func TestLimiterIPv6Site(t *testing.T) {
+	l := &Limiter{PerUser: 100, PerSource: 2, Window: time.Minute, MaxKeys: 1000}
+	admitted := 0
+	for i := range 20 {
+		if a, _ := l.Begin("", fmt.Sprintf("2001:db8:7:%x::1", i), t0); a != nil {
+			admitted++
+		}
+	}
+	if admitted != 8 {
+		t.Fatalf("%d attempts from 20 /64s of one /48 admitted, want 8 (four times PerSource)", admitted)
 	}
 }
 

@@ -276,7 +276,7 @@ func (h *Handler) passwordSignIn(r *http.Request, in signInRequest) (*SignInResu
 		return nil, h.failed(rec, awserr.InternalFailure(err), "store read failed")
 	}
 	reset := profile.PasswordResetRequired
-	if policy.MaxPasswordAge > 0 && !now.Before(profile.PasswordChangedAt.AddDate(0, 0, policy.MaxPasswordAge)) {
+	if passwordExpired(profile, policy, now) {
 		if policy.HardExpiry {
 			// The right password, expired for good: only an administrator
 			// may set a new one (the attempt is not a guess).
@@ -329,7 +329,15 @@ func (h *Handler) rootSignIn(r *http.Request, body []byte) (*SignInResult, error
 	if err != nil {
 		return nil, h.failed(rec, invalidSignIn(), "signature unreadable: "+awserr.As(server.SigV4Error(err)).Code)
 	}
-	attempt, wait := h.limiter().Begin("key/"+sr.AccessKeyID, rec.SourceIP, now)
+	if sr.Presigned {
+		// A presigned URL would sign the root in for days, from any log
+		// it lands in.
+		return nil, h.failed(rec, invalidSignIn(), "presigned, not signed in the Authorization header")
+	}
+	// Counted by source alone: a root key's secret cannot be guessed, and
+	// a count by key id (which is no secret) would let anyone lock the
+	// root out.
+	attempt, wait := h.limiter().Begin("", rec.SourceIP, now)
 	if attempt == nil {
 		return nil, h.failed(rec, throttled(wait), "too many failed attempts")
 	}
@@ -346,6 +354,9 @@ func (h *Handler) rootSignIn(r *http.Request, body []byte) (*SignInResult, error
 	rec.AccountID, rec.Caller = p.AccountID, p.ARN()
 	if !p.IsRoot() || p.Session != nil {
 		return nil, h.failed(rec, invalidSignIn(), "signed by a key that is not the root's long-term key")
+	}
+	if !h.replays.first(sr.Signature, sr.Time, now) {
+		return nil, h.failed(rec, invalidSignIn(), "a signed sign-in sent again")
 	}
 	attempt.Succeeded()
 	cp := &principal.Principal{Kind: principal.Root, AccountID: p.AccountID, ID: p.AccountID,
@@ -377,24 +388,32 @@ func (h *Handler) refresh(r *http.Request, body []byte) (*SignInResult, error) {
 	if sr.Service != serviceName {
 		return nil, awserr.SignatureDoesNotMatch("Credential should be scoped to correct service: '%s'. ", serviceName)
 	}
-	if sr.SecurityToken == "" {
-		return nil, awserr.AccessDenied("Only a console session is refreshed")
+	if sr.SecurityToken == "" || sr.Presigned {
+		return nil, awserr.AccessDenied("Only a console session is refreshed, signed in the Authorization header")
 	}
 	p, err := h.Auth.Verify(ctx, sr, now)
 	if err != nil {
 		return nil, err
 	}
+	if !h.replays.first(sr.Signature, sr.Time, now) {
+		return nil, awserr.AccessDenied("This refresh was answered already; a signed refresh is answered once")
+	}
 	s := p.Session
 	if s == nil || s.Origin != principal.ConsoleSignIn {
 		return nil, awserr.AccessDenied("Only a console session is refreshed")
 	}
+	if s.PasswordResetRequired {
+		// (Verify refuses such a session already.)
+		return nil, awserr.AccessDenied("A session whose password must be reset is not refreshed")
+	}
 	if !now.Before(s.SignedInAt.Add(h.maxSession())) {
 		return nil, awserr.AccessDenied("The console session has reached its maximum length; sign in again")
 	}
-	if err := h.stillSignedIn(ctx, p); err != nil {
+	path, err := h.stillSignedIn(ctx, p, now)
+	if err != nil {
 		return nil, err
 	}
-	next := &principal.Principal{Kind: p.Kind, AccountID: p.AccountID, ID: p.ID, Name: p.Name, Path: p.Path,
+	next := &principal.Principal{Kind: p.Kind, AccountID: p.AccountID, ID: p.ID, Name: p.Name, Path: path,
 		Session: &principal.Session{Origin: principal.ConsoleSignIn, SignedInAt: s.SignedInAt, SignedInWith: s.SignedInWith}}
 	res, err := h.issue(ctx, next, now)
 	if err != nil {
@@ -404,41 +423,60 @@ func (h *Handler) refresh(r *http.Request, body []byte) (*SignInResult, error) {
 }
 
 // stillSignedIn checks what the sign-in rested on: the user (the same
-// one: its id) with its login profile, its password not set since; the
-// root's signing key, still Active.
-func (h *Handler) stillSignedIn(ctx context.Context, p *principal.Principal) error {
+// one: its id) with its login profile, its password neither set since nor
+// expired by the account's policy; the root's signing key, still usable.
+// It returns the user's path as it is now.
+func (h *Handler) stillSignedIn(ctx context.Context, p *principal.Principal, now time.Time) (string, error) {
 	ended := awserr.AccessDenied("The console session has ended; sign in again")
 	if p.IsRoot() {
 		k, err := h.Auth.Lookup(ctx, p.Session.SignedInWith)
 		if errors.Is(err, store.ErrNotFound) {
-			return ended
+			return "", ended
 		}
 		if err != nil {
-			return awserr.InternalFailure(err)
+			return "", awserr.InternalFailure(err)
 		}
-		if !k.Root || k.AccountID != p.AccountID || k.Status != store.StatusActive {
-			return ended
+		if !k.Root || k.AccountID != p.AccountID {
+			return "", ended
 		}
-		return nil
+		if err := h.Auth.Usable(ctx, k, now); err != nil {
+			if awserr.As(err).Status >= 500 {
+				return "", err
+			}
+			return "", ended
+		}
+		return "", nil
 	}
 	u, err := h.Store.GetUser(ctx, p.AccountID, p.Name)
 	if err == nil && u.ID != p.ID {
-		return ended
+		return "", ended
 	}
 	var lp store.LoginProfile
 	if err == nil {
 		lp, err = h.Store.GetLoginProfile(ctx, p.AccountID, p.Name)
 	}
+	var policy store.PasswordPolicy
+	if err == nil {
+		if policy, err = h.Store.GetPasswordPolicy(ctx, p.AccountID); errors.Is(err, store.ErrNotFound) {
+			policy, err = store.PasswordPolicy{}, nil
+		}
+	}
 	if errors.Is(err, store.ErrNotFound) {
-		return ended
+		return "", ended
 	}
 	if err != nil {
-		return awserr.InternalFailure(err)
+		return "", awserr.InternalFailure(err)
 	}
-	if lp.PasswordChangedAt.After(p.Session.SignedInAt) || lp.PasswordResetRequired {
-		return ended
+	if lp.PasswordChangedAt.After(p.Session.SignedInAt) || lp.PasswordResetRequired || passwordExpired(lp, policy, now) {
+		return "", ended
 	}
-	return nil
+	return u.Path, nil
+}
+
+// passwordExpired reports whether lp's password is past the policy's
+// MaxPasswordAge at now.
+func passwordExpired(lp store.LoginProfile, policy store.PasswordPolicy, now time.Time) bool {
+	return policy.MaxPasswordAge > 0 && !now.Before(lp.PasswordChangedAt.AddDate(0, 0, policy.MaxPasswordAge))
 }
 
 type issued struct {

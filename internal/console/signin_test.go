@@ -116,6 +116,14 @@ func TestPasswordExpiry(t *testing.T) {
 	if a := signIn(t, h, c.t); a.status != http.StatusOK || a.body["PasswordResetRequired"] != false {
 		t.Fatalf("day 29: HTTP %d %v", a.status, a.body)
 	}
+	// A session signed in just before the password expires is not
+	// renewed once it has.
+	c.t = set.AddDate(0, 0, 30).Add(-5 * time.Minute)
+	creds := sessionOf(t, signIn(t, h, c.t))
+	c.t = set.AddDate(0, 0, 30).Add(time.Minute)
+	if r := post(t, h, console.APIPrefix+"refresh", map[string]any{}, creds, c.t); r.status != http.StatusForbidden || r.code() != "AccessDenied" {
+		t.Fatalf("refresh once the password expired: HTTP %d %v", r.status, r.body)
+	}
 	c.t = set.AddDate(0, 0, 30)
 	if a := signIn(t, h, c.t); a.status != http.StatusOK || a.body["PasswordResetRequired"] != true {
 		t.Fatalf("day 30: HTTP %d %v", a.status, a.body)

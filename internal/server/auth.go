@@ -92,7 +92,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	default:
 		return nil, sr, awserr.SignatureDoesNotMatch("Credential should be scoped to correct service: 'iam'. ")
 	}
-	p, err := a.Verify(ctx, sr, now)
+	p, err := a.verify(ctx, sr, now, true)
 	return p, sr, err
 }
 
@@ -100,13 +100,18 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 // caller: a session's when it carries a security token, else the access
 // key's owner, which must be Active. The use is recorded as the key's (or
 // the role's) last use, with the request's service and region.
+//
+// A console session whose password must be reset is refused: only the
+// IAM and STS pipeline (Authenticate) takes one, narrowed by
+// sessionRestriction to choosing the new password.
 func (a *Authenticator) Verify(ctx context.Context, sr *sigv4.SignedRequest, now time.Time) (*principal.Principal, error) {
+	return a.verify(ctx, sr, now, false)
+}
+
+func (a *Authenticator) verify(ctx context.Context, sr *sigv4.SignedRequest, now time.Time, resetSessions bool) (*principal.Principal, error) {
 	if sr.SecurityToken != "" {
 		p, err := a.authenticateSession(sr, now)
-		if err == nil && p.Session.PasswordResetRequired && sr.Service != "iam" && sr.Service != "sts" {
-			// Only IAM's ChangePassword (and STS's GetCallerIdentity) serve
-			// a session whose password must be reset; sessionRestriction
-			// narrows those two services to them.
+		if err == nil && p.Session.PasswordResetRequired && !resetSessions {
 			return nil, awserr.AccessDenied("The password must be reset before these credentials can be used")
 		}
 		return p, err
@@ -186,6 +191,12 @@ func (a *Authenticator) Secret(ctx context.Context, accessKeyID, sessionToken st
 }
 
 // usable refuses a key that is not Active, or past its key policy.
+// Usable reports, as an error (InvalidClientTokenId), why k cannot
+// authenticate at now: not Active, or past its account's key policy.
+func (a *Authenticator) Usable(ctx context.Context, k store.AccessKey, now time.Time) error {
+	return a.usable(ctx, k, now)
+}
+
 func (a *Authenticator) usable(ctx context.Context, k store.AccessKey, now time.Time) error {
 	if k.Status != store.StatusActive {
 		return awserr.InvalidClientTokenID()

@@ -76,3 +76,59 @@ func TestSessionExpiry(t *testing.T) {
 		})
 	}
 }
+
+// TestResetSessionOnlyForIAMAndSTS: a console session whose password must
+// be reset authenticates only through the IAM and STS pipeline
+// (Authenticate, then narrowed by sessionRestriction); Verify, which the
+// relying services, the Kubernetes webhook and the console's refresh
+// use, refuses it for every service, sts and iam included.
+func TestResetSessionOnlyForIAMAndSTS(t *testing.T) {
+	keys, err := secret.CreateKeyring(filepath.Join(t.TempDir(), "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	sess := secret.Session{AccountID: "123456789012", AccessKeyID: secret.NewTemporaryAccessKeyID(), Secret: secret.NewSecretAccessKey(),
+		Kind: "console-user", ID: "AIDAALICE", Name: "alice", Path: "/", IssuedAt: now.Unix(), Expiration: now.Add(15 * time.Minute).Unix(),
+		SignedInAt: now.UnixMilli(), ResetRequired: true}
+	token, err := secret.SealSession(keys.Primary(), sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noKeys := func(context.Context, string) (store.AccessKey, error) {
+		return store.AccessKey{}, errors.New("a session must not read the store")
+	}
+	a := &Authenticator{Lookup: noKeys, Keys: keys, SessionKey: keys.Primary(), Cache: sigv4.NewSigningKeyCache(8)}
+	signed := func(service string) (*http.Request, []byte) {
+		body := []byte("Action=GetCallerIdentity&Version=2011-06-15")
+		req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:7480/", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		sum := sha256.Sum256(body)
+		creds := aws.Credentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: token}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", now); err != nil {
+			t.Fatal(err)
+		}
+		return req, body
+	}
+	for _, service := range []string{"sts", "iam"} {
+		req, body := signed(service)
+		p, _, err := a.Authenticate(t.Context(), req, body, now)
+		if err != nil || !p.Session.PasswordResetRequired {
+			t.Fatalf("Authenticate (%s) = %+v, %v", service, p, err)
+		}
+		if err := sessionRestriction(p, service, "ListUsers"); err == nil {
+			t.Fatalf("a reset session may call %s ListUsers", service)
+		}
+	}
+	for _, service := range []string{"sts", "iam", "latchkey", "s3"} {
+		req, body := signed(service)
+		sr, err := sigv4.Parse(req, body, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ae *awserr.Error
+		if p, err := a.Verify(t.Context(), sr, now); !errors.As(err, &ae) || ae.Code != "AccessDenied" {
+			t.Fatalf("Verify (%s) of a reset session = %+v, %v; want AccessDenied", service, p, err)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func (s *Store) ExpireKeys(ctx context.Context, accountID string, createdBefore 
 		}
 		for _, k := range expired {
 			tx.changed(store.ChangeAccessKeyExpired, accountID, k.ID)
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE access_keys SET status = ? WHERE id = ?`), store.StatusExpired, k.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE access_keys SET status = ?, quarantined_at = NULL, quarantine_reason = '' WHERE id = ?`), store.StatusExpired, k.ID); err != nil {
 				return err
 			}
 		}

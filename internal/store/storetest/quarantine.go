@@ -79,4 +79,16 @@ func testQuarantine(t *testing.T, s store.Store) {
 	mustOK(t, "quarantine again", s.QuarantineAccessKey(ctx, acct, "Bob", k1.ID, q))
 	mustOK(t, "DeleteAccessKey", s.DeleteAccessKey(ctx, acct, "Bob", k1.ID))
 	wantList("after the deletion", acct)
+
+	// Expiry is a status change too.
+	k3 := newKey()
+	if _, err := s.CreateAccessKey(ctx, acct, "Bob", k3); err != nil {
+		t.Fatal(err)
+	}
+	mustOK(t, "quarantine k3", s.QuarantineAccessKey(ctx, acct, "Bob", k3.ID, q))
+	if _, err := s.ExpireKeys(ctx, acct, k3.CreatedAt.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	wantQuarantined("expired", k3.ID, nil, store.StatusExpired)
+	wantList("after the expiry", acct)
 }
