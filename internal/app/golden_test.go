@@ -232,21 +232,7 @@ func TestGoldenResponses(t *testing.T) {
 			if m := regexp.MustCompile(`<AccessKeyId>(AKIA[A-Z2-7]{16})</AccessKeyId>`).FindStringSubmatch(body); m != nil && keyID == "" {
 				keyID = m[1]
 			}
-			got := normalize(body, status)
-			path := filepath.Join("testdata", "golden", st.name+".xml")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if got != string(want) {
-				t.Fatalf("response differs from %s:\n%s\nwant:\n%s", path, got, want)
-			}
+			compareGolden(t, st.name, normalize(body, status))
 		})
 	}
 }
@@ -309,4 +295,62 @@ func normalize(body string, status int) string {
 		return "POLICY-ID"
 	})
 	return "HTTP " + http.StatusText(status) + "\n" + body
+}
+
+// TestGoldenPasswordLastUsed pins where GetUser and ListUsers put
+// PasswordLastUsed (after CreateDate, as AWS's User shape orders it),
+// once a console sign-in has used the user's password.
+func TestGoldenPasswordLastUsed(t *testing.T) {
+	ctx := t.Context()
+	d, err := Open(ctx, Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.CreateAccount(ctx, RootCredentials{AccountID: "123456789012", AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}); err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := d.Handler(slog.New(slog.DiscardHandler), time.Hour, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	if status, body := post(t, srv.URL, "iam", "Action=CreateUser&Version=2010-05-08&UserName=Dana"); status != http.StatusOK {
+		t.Fatalf("CreateUser: %d %s", status, body)
+	}
+	u, err := d.Store.GetUser(ctx, "123456789012", "Dana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Store.RecordPasswordUse(ctx, "123456789012", u.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"GetUserPasswordLastUsed":   "Action=GetUser&Version=2010-05-08&UserName=Dana",
+		"ListUsersPasswordLastUsed": "Action=ListUsers&Version=2010-05-08",
+	} {
+		status, got := post(t, srv.URL, "iam", body)
+		compareGolden(t, name, normalize(got, status))
+	}
+}
+
+// compareGolden compares got with testdata/golden/NAME.xml (written with
+// -update).
+func compareGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".xml")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if got != string(want) {
+		t.Fatalf("response differs from %s:\n%s\nwant:\n%s", path, got, want)
+	}
 }
