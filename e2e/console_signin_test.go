@@ -224,6 +224,9 @@ func TestConsoleSignIn(t *testing.T) {
 	if strings.Contains(string(trail), consoleTestPassword) {
 		t.Fatal("the audit trail holds a password")
 	}
+	if strings.Contains(s.Stderr(), consoleTestPassword) || strings.Contains(s.Stderr(), e2etest.Root.Secret) {
+		t.Fatal("the server's log holds a password or the root's secret")
+	}
 	counts := map[string]int{}
 	for line := range strings.SplitSeq(strings.TrimSpace(string(trail)), "\n") {
 		var r struct{ Service, Action, Result, Caller, Decision, Error_code, Request_id string }
@@ -325,6 +328,7 @@ func TestConsolePasswordReset(t *testing.T) {
 	wantCode(t, err, "PasswordPolicyViolation")
 	must[*iam.ChangePasswordOutput](t)(s.IAM(resetCreds).ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(consoleTestPassword), NewPassword: aws.String(newPassword)}))
 
+	wantConsoleError(t, consoleCall(t, s, "refresh", map[string]any{}, resetCreds), http.StatusForbidden, "AccessDenied")
 	wantConsoleError(t, signIn(t, s, e2etest.AccountID, "carol", consoleTestPassword), http.StatusUnauthorized, "InvalidSignIn")
 	a = signIn(t, s, e2etest.AccountID, "carol", newPassword)
 	creds := wantSignedIn(t, a, carolARN)
