@@ -59,6 +59,8 @@ var consolePages = []string{
 //     did, and at the end the audit trail of it.
 //   - IdleSignOut: on a server with a 10 s idle timeout, activity refreshes
 //     the session, and 10 s without input sign it out.
+//   - Accessibility: axe-core finds no WCAG 2.1 A/AA or best-practice
+//     violation on any page, wide or narrow.
 //   - SecurityHeaders: the console's files carry its CSP and security
 //     headers.
 //
@@ -68,7 +70,7 @@ var consolePages = []string{
 func TestConsoleBrowser(t *testing.T) {
 	t.Parallel()
 	chromium := findChromium(t)
-	node := nodeRunnerIn(t, "console", "playwright-core")
+	node := nodeRunnerIn(t, "console", "playwright-core", "axe-core")
 	artifacts := consoleArtifacts(t)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -226,6 +228,28 @@ func TestConsoleBrowser(t *testing.T) {
 		})
 	})
 
+	t.Run("Accessibility", func(t *testing.T) {
+		t.Parallel()
+		s := e2etest.Start(t, e2etest.Options{})
+		// Data for the pages' tables: a user with a key and a password, a
+		// group, a customer managed policy.
+		newUserWithKey(t, s, "alice")
+		ctx := t.Context()
+		root := s.IAM(e2etest.Root)
+		must[*iam.CreateLoginProfileOutput](t)(root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("alice"), Password: aws.String(consoleTestPassword)}))
+		must[*iam.CreateGroupOutput](t)(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("developers")}))
+		must[*iam.CreatePolicyOutput](t)(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("list-users"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)}))
+		script := startConsoleScript(t, node, s, "a11y", env...)
+		script.follow(map[string]func(consoleEvent){
+			"a11y-done": func(ev consoleEvent) {
+				if ev.Pages < 9 {
+					t.Errorf("axe audited %d pages, want 9", ev.Pages)
+				}
+			},
+		})
+	})
+
 	t.Run("SecurityHeaders", func(t *testing.T) {
 		t.Parallel()
 		s := e2etest.Start(t, e2etest.Options{})
@@ -354,6 +378,8 @@ type consoleEvent struct {
 	// done: the HTTP error statuses the page met, the soft failures.
 	HTTPErrors []int `json:"httpErrors"`
 	Failures   int   `json:"failures"`
+	// a11y-done: how many pages axe audited.
+	Pages int `json:"pages"`
 }
 
 // consoleScript is a run of testdata/console/console.test.mjs.

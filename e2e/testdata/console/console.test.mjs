@@ -679,7 +679,55 @@ async function idle() {
   }
 }
 
-const phases = { flows, idle };
+// a11y: every page audited with axe-core (WCAG 2.1 A and AA, and axe's
+// best practices): each violation is a failure. axe is injected into the
+// page, which the console's CSP forbids, so this run alone bypasses the
+// CSP (the flows run checks it).
+async function a11y() {
+  const axeSource = await readFile(join(import.meta.dirname, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  const browser = await launch({ bypassCSP: true });
+  let audited = 0;
+  try {
+    const page = await browser.context.pages()[0] ?? await browser.context.newPage();
+    const w = watch(page, ORIGIN);
+    const audit = async (name) => {
+      await page.waitForLoadState('networkidle');
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(() => window.axe.run(document, {
+        resultTypes: ['violations'],
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      }));
+      for (const v of result.violations) {
+        failures += 1;
+        emit('failure', { check: `accessibility of ${name}`, error: `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}` });
+      }
+      audited += 1;
+      log(`axe ${name}: ${result.violations.length} violations`);
+    };
+    await page.goto(CONSOLE);
+    await signInForm(page);
+    await audit('the sign-in page');
+    await signInRoot(page, w);
+    await pageHeading(page, 'Users');
+    await audit('the users page');
+    await main(page).getByRole('link', { name: 'alice', exact: true }).click();
+    await pageHeading(page, 'alice');
+    await audit('a user\'s page');
+    for (const [link, heading] of [['Groups', 'Groups'], ['Policies', 'Policies'], ['Simulator', 'Policy simulator'],
+      ['Credential report', 'Credential report'], ['My security credentials', 'My security credentials']]) {
+      await nav(page, link, heading);
+      await audit(`the ${heading} page`);
+    }
+    await page.setViewportSize(NARROW);
+    await nav(page, 'Users');
+    await audit('the users page, narrow');
+    emit('a11y-done', { pages: audited, failures });
+  } finally {
+    await browser.close();
+  }
+}
+
+const phases = { flows, idle, a11y };
 const phase = phases[env('PHASE')] ?? (() => fail(`PHASE ${process.env.PHASE}: want one of ${Object.keys(phases)}`));
 try {
   await phase();

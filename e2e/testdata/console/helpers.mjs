@@ -30,7 +30,7 @@ export const NARROW = { width: 390, height: 844 };
  * launch starts the Chromium of $CHROMIUM with a fresh profile in a temp
  * dir (removed by close), never a downloaded browser.
  */
-export async function launch() {
+export async function launch({ bypassCSP = false } = {}) {
   const profile = await mkdtemp(join(tmpdir(), 'latchkey-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: env('CHROMIUM'),
@@ -38,6 +38,7 @@ export async function launch() {
     args: CHROMIUM_ARGS,
     viewport: WIDE,
     acceptDownloads: true,
+    bypassCSP,
   });
   context.setDefaultTimeout(10_000);
   // Report every CSP violation the document sees, besides Chromium's own

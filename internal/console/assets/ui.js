@@ -127,7 +127,8 @@ export function table({ caption, columns, rows, empty }) {
     const v = c.cell(row);
     return h(c.rowHeader ? 'th' : 'td', c.rowHeader ? { scope: 'row' } : {}, v ?? '');
   })));
-  return h('div', { class: 'table-wrap' },
+  // Focusable, so that a table wider than the window scrolls by keyboard.
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': `${caption} table` },
     h('table', {}, h('caption', { class: 'visually-hidden', text: caption }),
       h('thead', {}, head), h('tbody', {}, body)));
 }
