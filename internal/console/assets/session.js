@@ -90,7 +90,7 @@ function startIdleTimer() {
   idleTimer = setInterval(() => {
     // The credentials live IdleTimeoutSeconds from their issue; activity in
     // their second half refreshes them. Idle that long since the last
-    // activity, or since the issue (no activity in the second half), the
+    // activity, or since they were issued (no activity in the second half), the
     // session is over.
     const now = Date.now();
     if (current && (now - current.lastActivity >= idleMs() || now - current.receivedAt >= idleMs())) {
