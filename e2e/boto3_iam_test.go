@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,17 +12,6 @@ import (
 // object for the Go test to check. Modeled exceptions are caught by their
 // exact classes: any other exception escapes and fails the script.
 const boto3IAMScript = `
-import datetime
-import json
-import os
-
-import boto3
-
-ENDPOINT = os.environ["LATCHKEY_ENDPOINT"]
-iam = boto3.client("iam", endpoint_url=ENDPOINT, region_name="us-east-1")
-out = {}
-
-
 def plain(value):
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items() if k != "ResponseMetadata"}
@@ -33,15 +20,6 @@ def plain(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     return value
-
-
-def error(exc):
-    return {
-        "class": type(exc).__name__,
-        "code": exc.response["Error"]["Code"],
-        "message": exc.response["Error"]["Message"],
-        "status": exc.response["ResponseMetadata"]["HTTPStatusCode"],
-    }
 
 
 DOC_V1 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:ListUsers", "iam:GetUser"], "Resource": "*"}]}
@@ -167,18 +145,7 @@ print(json.dumps(out))
 func TestBoto3IAM(t *testing.T) {
 	t.Parallel() // Python's start-up dominates; it overlaps with the other suites
 	s := e2etest.Start(t, e2etest.Options{})
-	script := filepath.Join(t.TempDir(), "boto3_iam.py")
-	if err := os.WriteFile(script, []byte(boto3IAMScript), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	stdout, stderr, err := s.Python(t, e2etest.Root, script)
-	if err != nil {
-		t.Fatalf("boto3_iam.py: %v\n%s%s", err, stdout, stderr)
-	}
-	type botoError struct {
-		Class, Code, Message string
-		Status               int
-	}
+	stdout := runBoto3Script(t, s, "boto3_iam.py", boto3IAMScript)
 	type simulated struct {
 		Action, Decision string
 		Matched          [][2]string
@@ -195,28 +162,28 @@ func TestBoto3IAM(t *testing.T) {
 		Entities               map[string][]map[string]string
 		GroupPolicyDocument    map[string]any   `json:"group_policy_document"`
 		AnnLists               []string         `json:"ann_lists"`
-		AnnCreate              *botoError       `json:"ann_create"`
+		AnnCreate              *boto3Error      `json:"ann_create"`
 		V2                     map[string]any   `json:"v2"`
 		VersionsAfterCreate    [][2]any         `json:"versions_after_create"`
 		V2Document             map[string]any   `json:"v2_document"`
 		V1Document             map[string]any   `json:"v1_document"`
 		AnnListsGroupsWithV2   []string         `json:"ann_lists_groups_with_v2"`
-		DeleteDefault          *botoError       `json:"delete_default"`
+		DeleteDefault          *boto3Error      `json:"delete_default"`
 		DefaultAfterSet        string           `json:"default_after_set"`
 		VersionsAfterDelete    [][2]any         `json:"versions_after_delete"`
-		AnnListsGroupsWithV1   *botoError       `json:"ann_lists_groups_with_v1"`
-		SixthVersion           *botoError       `json:"sixth_version"`
+		AnnListsGroupsWithV1   *boto3Error      `json:"ann_lists_groups_with_v1"`
+		SixthVersion           *boto3Error      `json:"sixth_version"`
 		Simulated              []simulated      `json:"simulated"`
 		SimulatedPaged         []string         `json:"simulated_paged"`
 		Custom                 []map[string]any `json:"custom"`
-		DeleteGroup            *botoError       `json:"delete_group"`
-		NoSuchGroup            *botoError       `json:"no_such_group"`
-		GroupExists            *botoError       `json:"group_exists"`
-		Malformed              *botoError       `json:"malformed"`
+		DeleteGroup            *boto3Error      `json:"delete_group"`
+		NoSuchGroup            *boto3Error      `json:"no_such_group"`
+		GroupExists            *boto3Error      `json:"group_exists"`
+		Malformed              *boto3Error      `json:"malformed"`
 		AWSPolicies            []string         `json:"aws_policies"`
 	}
 	jsonDecode(t, stdout, &out)
-	wantBoto := func(t *testing.T, what string, e *botoError, class, code string, status int, message string) {
+	wantBoto := func(t *testing.T, what string, e *boto3Error, class, code string, status int, message string) {
 		t.Helper()
 		if e == nil || e.Class != class || e.Code != code || e.Status != status {
 			t.Fatalf("%s raised %+v, want %s (%s, HTTP %d)", what, e, class, code, status)

@@ -5,8 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -25,28 +23,6 @@ import (
 // with STS in eu-west-1 just before the report: a use not yet flushed).
 // It prints one JSON object for the Go test to check.
 const credentialReportScript = `
-import csv
-import datetime
-import io
-import json
-import os
-
-import boto3
-
-ENDPOINT = os.environ["LATCHKEY_ENDPOINT"]
-iam = boto3.client("iam", endpoint_url=ENDPOINT, region_name="us-east-1")
-out = {}
-
-
-def error(exc):
-    return {
-        "class": type(exc).__name__,
-        "code": exc.response["Error"]["Code"],
-        "message": exc.response["Error"]["Message"],
-        "status": exc.response["ResponseMetadata"]["HTTPStatusCode"],
-    }
-
-
 try:
     iam.get_credential_report()
     out["before"] = None
@@ -97,19 +73,9 @@ var reportDate = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$`)
 func TestCredentialReportBoto3(t *testing.T) {
 	t.Parallel() // Python's start-up dominates; it overlaps with the other suites
 	s := e2etest.Start(t, e2etest.Options{})
-	script := filepath.Join(t.TempDir(), "credential_report.py")
-	if err := os.WriteFile(script, []byte(credentialReportScript), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	stdout, stderr, err := s.Python(t, e2etest.Root, script)
-	if err != nil {
-		t.Fatalf("credential_report.py: %v\n%s%s", err, stdout, stderr)
-	}
+	stdout := runBoto3Script(t, s, "credential_report.py", credentialReportScript)
 	var out struct {
-		Before struct {
-			Class, Code, Message string
-			Status               int
-		}
+		Before               boto3Error
 		First, Second        map[string]string
 		Format               string
 		GeneratedTimeIsAware bool    `json:"generated_time_is_aware"`

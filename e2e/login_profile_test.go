@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -159,27 +157,6 @@ func listKeyIDs(t *testing.T, out map[string]any) []string {
 // without, under a policy whose passwords expire after 30 days. It prints
 // one JSON object for the Go test to check.
 const loginProfileScript = `
-import csv
-import io
-import json
-import os
-
-import boto3
-
-ENDPOINT = os.environ["LATCHKEY_ENDPOINT"]
-iam = boto3.client("iam", endpoint_url=ENDPOINT, region_name="us-east-1")
-out = {}
-
-
-def error(exc):
-    return {
-        "class": type(exc).__name__,
-        "code": exc.response["Error"]["Code"],
-        "message": exc.response["Error"]["Message"],
-        "status": exc.response["ResponseMetadata"]["HTTPStatusCode"],
-    }
-
-
 try:
     iam.get_account_password_policy()
 except iam.exceptions.NoSuchEntityException as exc:
@@ -222,42 +199,31 @@ print(json.dumps(out))
 func TestLoginProfilesBoto3(t *testing.T) {
 	t.Parallel() // Python's start-up dominates; it overlaps with the other suites
 	s := e2etest.Start(t, e2etest.Options{})
-	script := filepath.Join(t.TempDir(), "login_profile.py")
-	if err := os.WriteFile(script, []byte(loginProfileScript), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	stdout, stderr, err := s.Python(t, e2etest.Root, script)
-	if err != nil {
-		t.Fatalf("login_profile.py: %v\n%s%s", err, stdout, stderr)
-	}
-	type awsError struct {
-		Class, Code, Message string
-		Status               int
-	}
+	stdout := runBoto3Script(t, s, "login_profile.py", loginProfileScript)
 	var out struct {
-		NoPolicy  awsError `json:"no_policy"`
+		NoPolicy  boto3Error `json:"no_policy"`
 		Policy    map[string]any
-		Violation awsError
+		Violation boto3Error
 		Created   struct {
 			UserName              string
 			PasswordResetRequired bool
 			CreateDate            string
 		}
-		Duplicate, Conflict, Deleted awsError
+		Duplicate, Conflict, Deleted boto3Error
 		Rows                         map[string]map[string]string
 	}
 	jsonDecode(t, stdout, &out)
 
 	for _, tc := range []struct {
 		what string
-		got  awsError
-		want awsError
+		got  boto3Error
+		want boto3Error
 	}{
-		{"get_account_password_policy without one", out.NoPolicy, awsError{"NoSuchEntityException", "NoSuchEntity", "The Password Policy with domain name ACCOUNT cannot be found.", 404}},
-		{"a password without a symbol", out.Violation, awsError{"PasswordPolicyViolationException", "PasswordPolicyViolation", "Password should have at least one symbol", 400}},
-		{"a second profile", out.Duplicate, awsError{"EntityAlreadyExistsException", "EntityAlreadyExists", "Login Profile for user withpw already exists.", 409}},
-		{"delete_user with a profile", out.Conflict, awsError{"DeleteConflictException", "DeleteConflict", "Cannot delete entity, must delete login profile first.", 409}},
-		{"get_login_profile after the delete", out.Deleted, awsError{"NoSuchEntityException", "NoSuchEntity", "Login Profile for User withpw cannot be found.", 404}},
+		{"get_account_password_policy without one", out.NoPolicy, boto3Error{"NoSuchEntityException", "NoSuchEntity", "The Password Policy with domain name ACCOUNT cannot be found.", 404}},
+		{"a password without a symbol", out.Violation, boto3Error{"PasswordPolicyViolationException", "PasswordPolicyViolation", "Password should have at least one symbol", 400}},
+		{"a second profile", out.Duplicate, boto3Error{"EntityAlreadyExistsException", "EntityAlreadyExists", "Login Profile for user withpw already exists.", 409}},
+		{"delete_user with a profile", out.Conflict, boto3Error{"DeleteConflictException", "DeleteConflict", "Cannot delete entity, must delete login profile first.", 409}},
+		{"get_login_profile after the delete", out.Deleted, boto3Error{"NoSuchEntityException", "NoSuchEntity", "Login Profile for User withpw cannot be found.", 404}},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.what, tc.got, tc.want)
