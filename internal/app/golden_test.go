@@ -29,21 +29,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // byte (ids, dates, secrets and request ids normalized) against
 // testdata/golden. Regenerate with -update and review the diff like code.
 func TestGoldenResponses(t *testing.T) {
-	ctx := t.Context()
-	d, err := Open(ctx, Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if _, err := d.CreateAccount(ctx, RootCredentials{AccountID: "123456789012", AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}); err != nil {
-		t.Fatal(err)
-	}
-	h, _, err := d.Handler(slog.New(slog.DiscardHandler), time.Hour, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	_, srv := goldenServer(t)
 
 	var keyID string
 	steps := []struct {
@@ -302,20 +288,7 @@ func normalize(body string, status int) string {
 // once a console sign-in has used the user's password.
 func TestGoldenPasswordLastUsed(t *testing.T) {
 	ctx := t.Context()
-	d, err := Open(ctx, Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if _, err := d.CreateAccount(ctx, RootCredentials{AccountID: "123456789012", AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}); err != nil {
-		t.Fatal(err)
-	}
-	h, _, err := d.Handler(slog.New(slog.DiscardHandler), time.Hour, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	d, srv := goldenServer(t)
 	if status, body := post(t, srv.URL, "iam", "Action=CreateUser&Version=2010-05-08&UserName=Dana"); status != http.StatusOK {
 		t.Fatalf("CreateUser: %d %s", status, body)
 	}
@@ -333,6 +306,27 @@ func TestGoldenPasswordLastUsed(t *testing.T) {
 		status, got := post(t, srv.URL, "iam", body)
 		compareGolden(t, name, normalize(got, status))
 	}
+}
+
+// goldenServer serves a fresh data dir whose first account is
+// 123456789012 with AWS's example root key (the one post signs with).
+func goldenServer(t *testing.T) (*Data, *httptest.Server) {
+	t.Helper()
+	d, err := Open(t.Context(), Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.CreateAccount(t.Context(), RootCredentials{AccountID: "123456789012", AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}); err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := d.Handler(slog.New(slog.DiscardHandler), time.Hour, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return d, srv
 }
 
 // compareGolden compares got with testdata/golden/NAME.xml (written with
