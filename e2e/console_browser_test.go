@@ -389,7 +389,7 @@ type consoleScript struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	lines  *bufio.Scanner
-	stderr *lockedBuffer
+	stderr *e2etest.SyncBuffer
 	waited bool
 }
 
@@ -406,7 +406,7 @@ func startConsoleScript(t *testing.T, node *nodeRunner, s *e2etest.Server, phase
 	cmd.Dir = node.dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + t.TempDir(), "NODE_NO_WARNINGS=1",
 		"PHASE=" + phase, "LATCHKEY_URL=" + s.URL}, env...)
-	c := &consoleScript{t: t, phase: phase, cmd: cmd, stderr: &lockedBuffer{}}
+	c := &consoleScript{t: t, phase: phase, cmd: cmd, stderr: &e2etest.SyncBuffer{}}
 	cmd.Stderr = c.stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

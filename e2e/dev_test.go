@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,27 +27,10 @@ type devServer struct {
 	*e2etest.Server
 	cmd       *exec.Cmd
 	done      chan struct{}
-	stderr    *lockedBuffer
+	stderr    *e2etest.SyncBuffer
 	readyFile string
 	// tmp is the server's TMPDIR, where its data folder is made.
 	tmp string
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // startDev starts a development server with args after --dev, its
@@ -57,7 +39,7 @@ func (l *lockedBuffer) String() string {
 func startDev(t *testing.T, env []string, args ...string) *devServer {
 	t.Helper()
 	dir := t.TempDir()
-	s := &devServer{readyFile: filepath.Join(dir, "addr"), tmp: filepath.Join(dir, "tmp"), stderr: &lockedBuffer{}, done: make(chan struct{})}
+	s := &devServer{readyFile: filepath.Join(dir, "addr"), tmp: filepath.Join(dir, "tmp"), stderr: &e2etest.SyncBuffer{}, done: make(chan struct{})}
 	if err := os.Mkdir(s.tmp, 0o700); err != nil {
 		t.Fatal(err)
 	}

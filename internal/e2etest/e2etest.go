@@ -243,28 +243,30 @@ type Server struct {
 	opts   Options
 	cmd    *exec.Cmd
 	done   chan struct{}
-	stderr syncBuffer // every run's, in order
-	stdout syncBuffer
+	stderr SyncBuffer // every run's, in order
+	stdout SyncBuffer
 }
 
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for a process's output and the
+// test reading it at once.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
 }
 
-func (s *syncBuffer) Len() int {
+func (s *SyncBuffer) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Len()
