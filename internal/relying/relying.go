@@ -194,7 +194,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			errCode = rec.refused
 		}
 		if aerr := h.Audit.Write(audit.Record{Time: start.UTC(), AccountID: rec.account, Caller: rec.caller, AccessKeyID: rec.accessKeyID,
-			SourceIP: remoteIP(r), Service: Service, Action: rec.action, Target: rec.target, Result: result, ErrorCode: errCode}); aerr != nil && h.Logger != nil {
+			SourceIP: server.SourceIP(r), Service: Service, Action: rec.action, Target: rec.target, Result: result, ErrorCode: errCode}); aerr != nil && h.Logger != nil {
 			h.Logger.Error("audit write failed", "err", aerr)
 		}
 	}
@@ -306,17 +306,9 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, rec *reco
 // authorizeCall decides permission on resource with the one evaluator.
 func (h *Handler) authorizeCall(r *http.Request, rec *record, sr *sigv4.SignedRequest, p *principal.Principal, permission, resource, account string, now time.Time) error {
 	rec.target = resource
-	info := authz.RequestInfo{Time: now, SourceIP: remoteIP(r), SecureTransport: r.TLS != nil, Region: sr.Region, UserAgent: r.Header.Get("User-Agent")}
+	info := authz.RequestInfo{Time: now, SourceIP: server.SourceIP(r), SecureTransport: r.TLS != nil, Region: sr.Region, UserAgent: r.Header.Get("User-Agent")}
 	_, err := h.Authorizer.Decide(r.Context(), p, permission, op.Target{ARN: resource, Account: account}, info)
 	return err
-}
-
-func remoteIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
 }
 
 // decodeJSON reads the call's body into v, refusing unknown fields.

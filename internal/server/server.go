@@ -208,7 +208,7 @@ func (s *Server) audit(r *http.Request, rec *logRecord, start time.Time) {
 	}
 	err := s.cfg.Audit.Write(audit.Record{
 		Time: start.UTC(), RequestID: rec.requestID, AccountID: rec.accountID, Caller: rec.caller,
-		AccessKeyID: rec.accessKeyID, SourceIP: sourceIP(r), Service: rec.service, Action: rec.action,
+		AccessKeyID: rec.accessKeyID, SourceIP: SourceIP(r), Service: rec.service, Action: rec.action,
 		Target: rec.target, Result: result, ErrorCode: rec.code, Decision: rec.decision,
 	})
 	if err != nil {
@@ -370,7 +370,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, rec *logRecord
 		return s.fail(w, rec, err)
 	}
 	req := &op.Request{Caller: caller, Input: params, RequestID: rec.requestID, Region: signed.Region, Service: signed.Service, Time: now,
-		SourceIP: sourceIP(r), SecureTransport: r.TLS != nil, UserAgent: r.Header.Get("User-Agent")}
+		SourceIP: SourceIP(r), SecureTransport: r.TLS != nil, UserAgent: r.Header.Get("User-Agent")}
 	if o.Permission != "" {
 		if s.cfg.Authorizer == nil {
 			return s.fail(w, rec, awserr.InternalFailure(errors.New("no authorizer configured")))
@@ -430,8 +430,9 @@ func auditTarget(p query.Values) string {
 	return p.String("PolicyArn")
 }
 
-// sourceIP is the client's address without its port.
-func sourceIP(r *http.Request) string {
+// SourceIP is the client's address without its port: the request's
+// peer (aws:SourceIp, and the audit trail's source_ip).
+func SourceIP(r *http.Request) string {
 	ip, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
