@@ -48,15 +48,7 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), e
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (--metrics-listen): %w", addr, err)
 	}
-	srv := &http.Server{
-		Handler:           metricsOnly(h),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(metricsOnly(h), log)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -197,6 +197,20 @@ func routes(aws, rel, page http.Handler, more map[string]http.Handler) http.Hand
 	})
 }
 
+// newHTTPServer serves h with the server's time and size limits, its
+// errors logged to log at warn.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
 // Serve runs the server until ctx ends, then shuts down gracefully: it
 // stops accepting, lets requests in flight finish, and flushes last-used
 // dates.
@@ -226,15 +240,7 @@ func (d *Data) Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", opts.Listen, err)
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(h, log)
 	if rel := d.relying; rel != nil {
 		srv.RegisterOnShutdown(rel.Shutdown)
 	}

@@ -28,21 +28,7 @@ func TestRequestLineAsSlog(t *testing.T) {
 			}
 			var want bytes.Buffer
 			h := slog.NewJSONHandler(&want, nil)
-			line := slog.NewRecord(at, slog.LevelInfo, "request", 0)
-			line.AddAttrs(
-				slog.String("request_id", rec.requestID),
-				slog.String("service", rec.service),
-				slog.String("action", rec.action),
-				slog.String("caller", rec.caller),
-				slog.String("access_key_id", rec.accessKeyID),
-				slog.Int("status", rec.status),
-				slog.Float64("latency_ms", float64(lat.Microseconds())/1000),
-				slog.String("remote", remote),
-			)
-			if rec.code != "" {
-				line.AddAttrs(slog.String("error_code", rec.code))
-			}
-			if err := h.Handle(context.Background(), line); err != nil {
+			if err := h.Handle(context.Background(), requestRecord(at, slog.LevelInfo, rec, lat, remote)); err != nil {
 				t.Fatal(err)
 			}
 			if fast.String() != want.String() {
@@ -65,11 +51,7 @@ func BenchmarkRequestLine(b *testing.B) {
 		h := slog.NewJSONHandler(discard{}, nil)
 		b.ReportAllocs()
 		for b.Loop() {
-			line := slog.NewRecord(at, slog.LevelInfo, "request", 0)
-			line.AddAttrs(slog.String("request_id", rec.requestID), slog.String("service", rec.service), slog.String("action", rec.action),
-				slog.String("caller", rec.caller), slog.String("access_key_id", rec.accessKeyID), slog.Int("status", rec.status),
-				slog.Float64("latency_ms", 1.234), slog.String("remote", "127.0.0.1:54321"))
-			_ = h.Handle(context.Background(), line)
+			_ = h.Handle(context.Background(), requestRecord(at, slog.LevelInfo, rec, 1234*time.Microsecond, "127.0.0.1:54321"))
 		}
 	})
 }

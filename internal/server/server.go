@@ -243,7 +243,13 @@ func (s *Server) log(r *http.Request, rec *logRecord, start time.Time, latency t
 		_ = writeRequestLine(s.cfg.JSONLines, start.Add(latency), rec, latency, r.RemoteAddr)
 		return
 	}
-	line := slog.NewRecord(start.Add(latency), level, "request", 0)
+	_ = h.Handle(context.Background(), requestRecord(start.Add(latency), level, rec, latency, r.RemoteAddr))
+}
+
+// requestRecord is a request's log line as slog records it (which
+// writeRequestLine writes by hand, byte for byte, at info in JSON).
+func requestRecord(at time.Time, level slog.Level, rec *logRecord, latency time.Duration, remote string) slog.Record {
+	line := slog.NewRecord(at, level, "request", 0)
 	line.AddAttrs(
 		slog.String("request_id", rec.requestID),
 		slog.String("service", rec.service),
@@ -252,7 +258,7 @@ func (s *Server) log(r *http.Request, rec *logRecord, start time.Time, latency t
 		slog.String("access_key_id", rec.accessKeyID),
 		slog.Int("status", rec.status),
 		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
-		slog.String("remote", r.RemoteAddr),
+		slog.String("remote", remote),
 	)
 	if rec.code != "" {
 		line.AddAttrs(slog.String("error_code", rec.code))
@@ -260,7 +266,7 @@ func (s *Server) log(r *http.Request, rec *logRecord, start time.Time, latency t
 	if rec.status >= 500 && rec.cause != nil {
 		line.AddAttrs(slog.String("cause", rec.cause.Error()))
 	}
-	_ = h.Handle(context.Background(), line)
+	return line
 }
 
 func (s *Server) fail(w http.ResponseWriter, rec *logRecord, err error) int {
